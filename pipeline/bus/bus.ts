@@ -1,0 +1,94 @@
+// The Bus is the runtime's only view of a broker. Two adapters implement it: the embedded in-process bus
+// (npm start, tests) and kafkajs (KAFKA_BROKERS). Offsets follow Kafka: a committed offset is the offset of the
+// next record to read. Stages never see the Bus; the stage runner does.
+
+export type Headers = Record<string, string>;
+
+export interface BusMessage {
+  key: string | null;
+  value: Buffer;
+  headers?: Headers;
+  /** Explicit partition; when absent the adapter picks murmur2(key) like kafkajs's default partitioner. */
+  partition?: number;
+  /** Event time in epoch ms; defaults to now. */
+  timestamp?: number;
+}
+
+export interface BusRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Buffer;
+  headers: Headers;
+  timestamp: number;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface TopicPartitionOffset extends TopicPartition {
+  /** The next offset to read. */
+  offset: number;
+}
+
+export interface RecordBatch extends TopicPartition {
+  records: BusRecord[];
+  /** Offset the next produced record of this partition will get; lag = highWatermark - last offset - 1. */
+  highWatermark: number;
+}
+
+export interface TopicSettings {
+  name: string;
+  partitions: number;
+  replicas?: number;
+  retentionMs?: number;
+  cleanupPolicy?: 'delete' | 'compact' | 'compact,delete';
+}
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: readonly string[];
+  /** Where a group without a committed offset starts. Default: the beginning. */
+  fromBeginning?: boolean;
+  maxBatchSize?: number;
+  /**
+   * Called with records of one partition, in offset order; the next batch of that partition waits for it.
+   * Resolving does not commit: call Subscription.commit once the batch's outputs are acknowledged.
+   */
+  onBatch(batch: RecordBatch): Promise<void>;
+  /** Called after partitions are assigned and before their first batch. */
+  onAssign?(partitions: TopicPartition[]): Promise<void> | void;
+  /** Called when partitions are taken away, after their in-flight batches finished and before a new owner reads. */
+  onRevoke?(partitions: TopicPartition[]): Promise<void> | void;
+}
+
+export interface Subscription {
+  readonly groupId: string;
+  readonly memberId: string;
+  /** Partitions this member owns now. */
+  assignment(): TopicPartition[];
+  /** Commits offsets; offsets of partitions this member no longer owns are refused and ignored. */
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** The group's committed offset of a partition, or null. */
+  committed(tp: TopicPartition): Promise<number | null>;
+  pause(partitions?: readonly TopicPartition[]): void;
+  resume(partitions?: readonly TopicPartition[]): void;
+  /** Stops fetching, waits for batches in flight, leaves the group (its partitions go to the other members). */
+  close(): Promise<void>;
+}
+
+export interface Bus {
+  readonly kind: 'memory' | 'kafka';
+  /** Creates missing topics; a broker without admin support is tolerated and logged once. */
+  ensureTopics(topics: readonly TopicSettings[]): Promise<void>;
+  /** Resolves once every message is acknowledged (appended); rejects on failure. May wait under backpressure. */
+  produce(topic: string, messages: readonly BusMessage[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Reads one partition from its start to its current end (state restore); no group, no commits. */
+  readPartition(tp: TopicPartition, onRecord: (record: BusRecord) => void): Promise<void>;
+  partitionCount(topic: string): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,117 @@
+// One error class per failure kind, each with a stable code. `retriable` tells the runtime whether trying
+// again can help (a broker hiccup) or whether the record belongs in the dead-letter topic (bad bytes).
+
+export const errorCodes = [
+  'CF_ERR_CONFIG',
+  'CF_ERR_DECODE',
+  'CF_ERR_VALIDATION',
+  'CF_ERR_LATE',
+  'CF_ERR_HANDLER',
+  'CF_ERR_BUS',
+  'CF_ERR_BUS_CLOSED',
+  'CF_ERR_STAGE_DEFINITION',
+  'CF_ERR_SHUTDOWN_TIMEOUT',
+  'CF_ERR_DATABASE',
+  'CF_ERR_INPUT',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface CandleflowErrorOptions {
+  retriable?: boolean;
+  cause?: unknown;
+}
+
+export class CandleflowError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  constructor(code: ErrorCode, message: string, options: CandleflowErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** A missing or malformed setting; the worker stops at start with this one line. */
+export class ConfigError extends CandleflowError {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super('CF_ERR_CONFIG', `${variable} ${message}`);
+    this.variable = variable;
+  }
+}
+
+/** Bytes that are not a record of the topic's schema (wrong magic byte, unknown schema id, truncated). */
+export class DecodeError extends CandleflowError {
+  constructor(message: string, cause?: unknown) {
+    super('CF_ERR_DECODE', message, { cause });
+  }
+}
+
+/** A decoded record whose values break the schema's rules (unknown timeframe, negative price...). */
+export class ValidationError extends CandleflowError {
+  constructor(message: string) {
+    super('CF_ERR_VALIDATION', message);
+  }
+}
+
+/** A record that arrived after the state it belonged to was closed (a trade after its candle was emitted). */
+export class LateRecordError extends CandleflowError {
+  constructor(message: string) {
+    super('CF_ERR_LATE', message);
+  }
+}
+
+/** Bad user input outside the stream (CLI files, arguments). */
+export class InputError extends CandleflowError {
+  constructor(message: string) {
+    super('CF_ERR_INPUT', message);
+  }
+}
+
+/** A stage's handler threw something unclassified and retries did not help. */
+export class HandlerError extends CandleflowError {
+  constructor(message: string, cause?: unknown) {
+    super('CF_ERR_HANDLER', message, { cause });
+  }
+}
+
+/** Broker or transport trouble; retriable unless said otherwise. */
+export class BusError extends CandleflowError {
+  constructor(message: string, options: CandleflowErrorOptions = {}) {
+    super('CF_ERR_BUS', message, { retriable: true, ...options });
+  }
+}
+
+export class BusClosedError extends CandleflowError {
+  constructor(what: string) {
+    super('CF_ERR_BUS_CLOSED', `${what}: the bus is closed`);
+  }
+}
+
+export class StageDefinitionError extends CandleflowError {
+  constructor(message: string) {
+    super('CF_ERR_STAGE_DEFINITION', message);
+  }
+}
+
+export class ShutdownTimeoutError extends CandleflowError {
+  constructor(ms: number) {
+    super('CF_ERR_SHUTDOWN_TIMEOUT', `graceful shutdown did not finish within ${ms} ms`);
+  }
+}
+
+export class DatabaseError extends CandleflowError {
+  constructor(message: string, options: CandleflowErrorOptions = {}) {
+    super('CF_ERR_DATABASE', message, { retriable: true, ...options });
+  }
+}
+
+/** Errors a stage raises on purpose about one record: never retried, always dead-lettered. */
+export function isRecordError(err: unknown): err is CandleflowError {
+  return err instanceof CandleflowError && !err.retriable && err.code !== 'CF_ERR_CONFIG';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,135 @@
+import type { RecordName } from '../../schemas/records.ts';
+import type { StageName, TopicSpec } from '../../schemas/topics.ts';
+import type { Records } from '../../schemas/types.ts';
+import type { Headers } from '../bus/bus.ts';
+import { StageDefinitionError } from '../errors.ts';
+
+// A stage is a plain object: which topics it reads and writes, and pure functions from typed input records to
+// typed output records. The runner (run-stage.ts) owns everything else: decoding, validation, offsets,
+// retries, keyed state, dead letters, metrics and tracing.
+
+export type RecordOf<T extends TopicSpec> = T extends TopicSpec<infer R> ? Records[R] : never;
+
+/** One decoded input record with where it came from. */
+export interface InputRecord<T = unknown> {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  headers: Headers;
+  value: T;
+}
+
+/** An output record: the runtime derives its key and partition from the topic catalogue. */
+export interface Output<R extends RecordName = RecordName> {
+  topic: TopicSpec<R>;
+  value: Records[R];
+  headers?: Headers;
+}
+
+/** Builds a typed output for a catalogue topic. */
+export function emit<R extends RecordName>(topic: TopicSpec<R>, value: Records[R], headers?: Headers): Output<R> {
+  return headers ? { topic, value, headers } : { topic, value };
+}
+
+export interface StageLogger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export interface HandleContext<S> {
+  /**
+   * State of this record's partition key (see KeyedState). Mutate it in place or replace it with setState;
+   * the runner persists it with the batch. Validate a record before changing state: a record that throws
+   * after a partial change leaves that change in place.
+   */
+  state: S;
+  setState(next: S): void;
+  /** The partition key of the record (the catalogue's partitionKey fields joined with '|'). */
+  key: string;
+  /** Wall-clock now in epoch ms (injectable in tests). */
+  now(): number;
+  log: StageLogger;
+}
+
+export interface TickContext<S> {
+  /** Every key this worker holds state for, on the partitions it owns. */
+  keys(): Iterable<string>;
+  state(key: string): S;
+  setState(key: string, next: S): void;
+  now(): number;
+  log: StageLogger;
+}
+
+export interface KeyedState<S> {
+  /** State of a key seen for the first time. */
+  initial(key: string): S;
+}
+
+export type StageOutputs = readonly Output[] | Output[] | void;
+
+export interface StageDefinition<In = any, S = undefined> {
+  name: StageName;
+  description: string;
+  inputs: readonly TopicSpec[];
+  outputs: readonly TopicSpec[];
+  /** Per-key state, restored after a restart from the stage's changelog topic. */
+  state?: KeyedState<S>;
+  handle(record: InputRecord<In>, ctx: HandleContext<S>): StageOutputs | Promise<StageOutputs>;
+  /**
+   * Called every `intervalMs` of wall-clock time (live mode): closes idle windows and the like. Its outputs
+   * go out like the handler's.
+   */
+  tick?: { intervalMs: number; run(ctx: TickContext<S>): StageOutputs | Promise<StageOutputs> };
+  /** Called when the stream is drained at the end of a bounded input (CLI replays, tests): flush open state. */
+  flush?(ctx: TickContext<S>): StageOutputs;
+}
+
+export type AnyStage = StageDefinition<any, any>;
+
+/** Checks a stage's wiring once, at definition, so a mistake fails at start with one clear line. */
+export function defineStage<In, S = undefined>(stage: StageDefinition<In, S>): StageDefinition<In, S> {
+  if (!/^[a-z][a-z0-9-]*$/.test(stage.name)) {
+    throw new StageDefinitionError(`stage name "${stage.name}" must be kebab-case`);
+  }
+  if (stage.inputs.length === 0 && !stage.tick) {
+    throw new StageDefinitionError(`stage ${stage.name} has no inputs and no tick: it would never run`);
+  }
+  const partitionKeys = new Set(stage.inputs.map((t) => t.partitionKey.join('|')));
+  const partitionCounts = new Set(stage.inputs.map((t) => t.partitions));
+  if (stage.state && (partitionKeys.size > 1 || partitionCounts.size > 1)) {
+    throw new StageDefinitionError(
+      `stage ${stage.name} keeps keyed state over inputs that are not co-partitioned (${stage.inputs.map((t) => t.name).join(', ')})`,
+    );
+  }
+  return Object.freeze(stage);
+}
+
+export interface SourceContext {
+  /** Sends records; resolves once the bus acknowledged them (so a slow pipeline slows the source). */
+  emit(outputs: readonly Output[]): Promise<void>;
+  /** Aborted on shutdown: stop reading and return. */
+  signal: AbortSignal;
+  now(): number;
+  log: StageLogger;
+  /** Marks the source ready (connected) or not; /health/ready follows it. */
+  setReady(ready: boolean): void;
+}
+
+/** A stage that reads the outside world (exchanges, files, feeds) instead of a topic. */
+export interface SourceDefinition {
+  name: StageName;
+  description: string;
+  outputs: readonly TopicSpec[];
+  /** Runs until the input ends or ctx.signal aborts. */
+  run(ctx: SourceContext): Promise<void>;
+}
+
+export function defineSource(source: SourceDefinition): SourceDefinition {
+  if (!/^[a-z][a-z0-9-]*$/.test(source.name)) {
+    throw new StageDefinitionError(`source name "${source.name}" must be kebab-case`);
+  }
+  return Object.freeze(source);
+}
