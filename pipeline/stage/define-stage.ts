@@ -54,6 +54,13 @@ export interface HandleContext<S> {
   log: StageLogger;
 }
 
+export interface BatchContext {
+  now(): number;
+  log: StageLogger;
+  /** Marks the stage ready or not ready (e.g. its database is down); /health/ready follows it. */
+  setReady(ready: boolean): void;
+}
+
 export interface TickContext<S> {
   /** Every key this worker holds state for, on the partitions it owns. */
   keys(): Iterable<string>;
@@ -77,7 +84,14 @@ export interface StageDefinition<In = any, S = undefined> {
   outputs: readonly TopicSpec[];
   /** Per-key state, restored after a restart from the stage's changelog topic. */
   state?: KeyedState<S>;
-  handle(record: InputRecord<In>, ctx: HandleContext<S>): StageOutputs | Promise<StageOutputs>;
+  /** Handles one record. Give either handle or handleBatch. */
+  handle?(record: InputRecord<In>, ctx: HandleContext<S>): StageOutputs | Promise<StageOutputs>;
+  /**
+   * Handles all records of one partition batch at once (sinks writing one transaction). The batch's offsets
+   * are committed only after it resolves; throw a retriable error (e.g. DatabaseError) to have it retried
+   * with backoff while consumption of that partition waits. Stateless stages only.
+   */
+  handleBatch?(records: readonly InputRecord<In>[], ctx: BatchContext): Promise<StageOutputs>;
   /**
    * Called every `intervalMs` of wall-clock time (live mode): closes idle windows and the like. Its outputs
    * go out like the handler's.
@@ -96,6 +110,12 @@ export function defineStage<In, S = undefined>(stage: StageDefinition<In, S>): S
   }
   if (stage.inputs.length === 0 && !stage.tick) {
     throw new StageDefinitionError(`stage ${stage.name} has no inputs and no tick: it would never run`);
+  }
+  if (!stage.handle === !stage.handleBatch) {
+    throw new StageDefinitionError(`stage ${stage.name} must define exactly one of handle and handleBatch`);
+  }
+  if (stage.handleBatch && stage.state) {
+    throw new StageDefinitionError(`stage ${stage.name}: handleBatch stages cannot keep keyed state`);
   }
   const partitionKeys = new Set(stage.inputs.map((t) => t.partitionKey.join('|')));
   const partitionCounts = new Set(stage.inputs.map((t) => t.partitions));
