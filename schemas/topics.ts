@@ -121,3 +121,43 @@ export function topicByName(name: string): TopicSpec | undefined {
 export function joinFields(record: Record<string, unknown>, fields: readonly string[]): string {
   return fields.map((f) => String(record[f])).join('|');
 }
+
+/**
+ * Keyed state of a stage lives in a compacted changelog topic partitioned exactly like the stage's input, so
+ * the worker owning input partition p restores its state from changelog partition p. Values are JSON (state
+ * plus the next input offset per topic it already covers), not Avro: they are the stage's private format.
+ */
+export interface ChangelogSpec {
+  stage: StageName;
+  name: string;
+  /** The input topic whose partitioning the changelog mirrors. */
+  mirrors: string;
+  partitions: number;
+  replicas: number;
+  cleanupPolicy: 'compact';
+  retentionMs: -1;
+}
+
+function changelog(stage: StageName, input: TopicSpec): ChangelogSpec {
+  return { stage, name: `${stage}.state`, mirrors: input.name, partitions: input.partitions, replicas: 3, cleanupPolicy: 'compact', retentionMs: -1 };
+}
+
+export const changelogs: readonly ChangelogSpec[] = [
+  changelog('trade-to-ohlc', topics.trades),
+  changelog('indicators', topics.candles),
+  changelog('predictor', topics.features),
+  changelog('error-monitor', topics.candles),
+];
+
+export function changelogOf(stage: string): ChangelogSpec | undefined {
+  return changelogs.find((c) => c.stage === stage);
+}
+
+/** Every topic the pipeline needs: the catalogue, a dead-letter topic per catalogue topic, and the changelogs. */
+export function allTopicSettings(): { name: string; partitions: number; replicas: number; retentionMs: number; cleanupPolicy: CleanupPolicy }[] {
+  return [
+    ...catalogue.map(({ name, partitions, replicas, retentionMs, cleanupPolicy }) => ({ name, partitions, replicas, retentionMs, cleanupPolicy })),
+    ...catalogue.map((t) => ({ name: deadLetterTopic(t.name), ...deadLetterSettings })),
+    ...changelogs.map(({ name, partitions, replicas, retentionMs, cleanupPolicy }) => ({ name, partitions, replicas, retentionMs, cleanupPolicy })),
+  ];
+}

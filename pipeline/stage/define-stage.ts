@@ -2,7 +2,7 @@ import type { RecordName } from '../../schemas/records.ts';
 import type { StageName, TopicSpec } from '../../schemas/topics.ts';
 import type { Records } from '../../schemas/types.ts';
 import type { Headers } from '../bus/bus.ts';
-import { StageDefinitionError } from '../errors.ts';
+import { StageDefinitionError, type CandleflowError } from '../errors.ts';
 
 // A stage is a plain object: which topics it reads and writes, and pure functions from typed input records to
 // typed output records. The runner (run-stage.ts) owns everything else: decoding, validation, offsets,
@@ -59,6 +59,8 @@ export interface BatchContext {
   log: StageLogger;
   /** Marks the stage ready or not ready (e.g. its database is down); /health/ready follows it. */
   setReady(ready: boolean): void;
+  /** Sends one record of the batch to its dead-letter topic instead of failing the batch. */
+  deadLetter(record: InputRecord, error: CandleflowError): void;
 }
 
 export interface TickContext<S> {

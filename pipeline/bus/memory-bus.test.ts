@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { busContract } from '../testing/bus-contract.ts';
+import { uniqueName } from '../testing/unique-name.ts';
+import { waitFor } from '../testing/wait-for.ts';
+import type { Subscription } from './bus.ts';
+import { MemoryBus } from './memory-bus.ts';
+
+let shared: MemoryBus | undefined;
+busContract('embedded memory bus', {
+  createBus: async () => (shared = new MemoryBus()),
+  createTopics: async (topics) => shared!.ensureTopics(topics),
+});
+
+describe('MemoryBus backpressure and memory bound', () => {
+  it('makes a producer wait while a slow consumer has maxBacklog records uncommitted', async () => {
+    const bus = new MemoryBus({ maxBacklog: 20 });
+    const topic = uniqueName('bp');
+    await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+    let consumed = 0;
+    let release: () => void = () => undefined;
+    let gate = new Promise<void>((r) => (release = r));
+    let sub: Subscription | undefined;
+    sub = await bus.subscribe({
+      groupId: 'slow', topics: [topic], maxBatchSize: 5,
+      onBatch: async (batch) => {
+        await gate;
+        consumed += batch.records.length;
+        await sub!.commit([{ topic, partition: 0, offset: batch.records.at(-1)!.offset + 1 }]);
+      },
+    });
+    let produced = 0;
+    const producing = (async () => {
+      for (let i = 0; i < 100; i++) {
+        await bus.produce(topic, [{ key: 'k', value: Buffer.from(String(i)) }]);
+        produced++;
+      }
+    })();
+    await waitFor(() => produced === 20, 'the producer to fill the backlog');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(produced).toBe(20); // held back: nothing consumed yet
+    release();
+    gate = Promise.resolve();
+    await producing;
+    await waitFor(() => consumed === 100, 'the consumer to catch up');
+    expect(bus.topic(topic).partitions[0]!.records.length).toBeLessThanOrEqual(20);
+    await bus.close();
+  });
+
+  it('keeps at most retainRecords records of a topic nobody consumes, and never blocks its producer', async () => {
+    const bus = new MemoryBus({ retainRecords: 50, maxBacklog: 10 });
+    const topic = uniqueName('dlq');
+    for (let i = 0; i < 500; i++) await bus.produce(topic, [{ key: null, value: Buffer.from(String(i)) }]);
+    const kept: string[] = [];
+    await bus.readPartition({ topic, partition: 0 }, (r) => kept.push(r.value.toString()));
+    expect(kept.length).toBe(50);
+    expect(kept[0]).toBe('450');
+    await bus.close();
+  });
+
+  it('compacts a compacted topic to the latest record per key', async () => {
+    const bus = new MemoryBus();
+    const topic = uniqueName('state');
+    await bus.ensureTopics([{ name: topic, partitions: 1, cleanupPolicy: 'compact' }]);
+    for (let i = 0; i < 5000; i++) await bus.produce(topic, [{ key: `k${i % 10}`, value: Buffer.from(String(i)) }]);
+    const latest = new Map<string, string>();
+    let count = 0;
+    await bus.readPartition({ topic, partition: 0 }, (r) => {
+      count++;
+      latest.set(r.key!, r.value.toString());
+    });
+    expect(count).toBeLessThan(2000);
+    expect(latest.get('k3')).toBe('4993');
+    await bus.close();
+  });
+});
