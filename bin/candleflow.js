@@ -2,4 +2,4 @@
 // Installed entry point: registers tsx so the TypeScript sources run as they are, then starts the CLI.
 import { register } from 'tsx/esm/api';
 register();
-await import('../cli/main.ts');
+await import('../cli/candleflow.ts');

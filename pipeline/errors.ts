@@ -13,6 +13,7 @@ export const errorCodes = [
   'CF_ERR_SHUTDOWN_TIMEOUT',
   'CF_ERR_DATABASE',
   'CF_ERR_INPUT',
+  'CF_ERR_USAGE',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
@@ -66,6 +67,13 @@ export class LateRecordError extends CandleflowError {
 export class InputError extends CandleflowError {
   constructor(message: string) {
     super('CF_ERR_INPUT', message);
+  }
+}
+
+/** A wrong command line or an unknown stage name: one line with a hint, exit code 2. */
+export class UsageError extends CandleflowError {
+  constructor(message: string) {
+    super('CF_ERR_USAGE', message);
   }
 }
 

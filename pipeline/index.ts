@@ -4,3 +4,8 @@ export * from './errors.ts';
 export * from '../schemas/topics.ts';
 export type * from '../schemas/types.ts';
 export { timeframes, timeframeMs, type Timeframe } from '../schemas/timeframes.ts';
+export type { Env } from './config/env.ts';
+export { readBoolean, readDuration, readEnum, readInt, readList, readNumber, readOptionalString, readString, parseDuration } from './config/env.ts';
+export type { Logger } from './log.ts';
+export type { Resources } from './runtime/resources.ts';
+export type { Unit } from './runtime/worker.ts';

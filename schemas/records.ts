@@ -15,7 +15,7 @@ export const recordFiles = {
 } as const;
 
 export type RecordName = keyof typeof recordFiles;
-export const recordNames = Object.keys(recordFiles) as RecordName[];
+export const recordNames: readonly RecordName[] = Object.freeze(Object.keys(recordFiles) as RecordName[]);
 
 export interface AvroField {
   name: string;
@@ -49,7 +49,8 @@ const avroTypes = new Map<RecordName, avro.Type>();
 export function avroType(name: RecordName): avro.Type {
   let type = avroTypes.get(name);
   if (!type) {
-    type = avro.Type.forSchema(avroSchemas[name] as avro.Schema);
+    // avsc annotates the schema objects it is given; a clone keeps the parsed .avsc pristine for generators.
+    type = avro.Type.forSchema(structuredClone(avroSchemas[name]) as avro.Schema);
     avroTypes.set(name, type);
   }
   return type;

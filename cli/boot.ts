@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { MemoryBus } from '../pipeline/bus/memory-bus.ts';
+import type { Bus } from '../pipeline/bus/bus.ts';
+import type { Env } from '../pipeline/config/env.ts';
+import { UsageError } from '../pipeline/errors.ts';
+import { parseRuntimeConfig, type RuntimeConfig } from '../pipeline/config/runtime-config.ts';
+import { healthRoutes } from '../pipeline/http/health-routes.ts';
+import { startWorkerServer } from '../pipeline/http/worker-server.ts';
+import { createLogger, type Logger } from '../pipeline/log.ts';
+import { createRegistry } from '../pipeline/metrics/stage-metrics.ts';
+import { Resources } from '../pipeline/runtime/resources.ts';
+import { Worker, type Unit } from '../pipeline/runtime/worker.ts';
+import type { Codec } from '../pipeline/serde/codec.ts';
+import { LocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
+import { stageFactories } from '../stages/index.ts';
+
+// The composition root: reads configuration, picks the bus and codec, builds the named stages, starts them with
+// an HTTP server, and drains them on SIGTERM/SIGINT.
+
+export interface Booted {
+  worker: Worker;
+  server: FastifyInstance;
+  url: string;
+  config: RuntimeConfig;
+  log: Logger;
+  /** Graceful stop: drain the stages, close the server and shared resources. */
+  stop(): Promise<void>;
+}
+
+export interface BootOptions {
+  env: Env;
+  /** Stage names to run; every stage for `dev`. */
+  stages: readonly string[];
+  /** `dev` serves the API beside health and metrics on PORT; `run` serves health and metrics on METRICS_PORT. */
+  mode: 'dev' | 'run';
+  log?: Logger;
+}
+
+async function connectBus(config: RuntimeConfig, _env: Env): Promise<{ bus: Bus; codec: Codec }> {
+  if (config.kafkaBrokers) {
+    throw new UsageError('KAFKA_BROKERS is set but this build has no Kafka adapter yet');
+  }
+  return { bus: new MemoryBus({ maxBacklog: config.busMaxBacklog }), codec: new LocalRegistryCodec() };
+}
+
+export async function boot(options: BootOptions): Promise<Booted> {
+  const config = parseRuntimeConfig(options.env);
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const resources = new Resources();
+  for (const name of options.stages) {
+    if (!stageFactories[name]) throw new UsageError(`unknown stage "${name}"; stages: ${Object.keys(stageFactories).join(', ')}`);
+  }
+  const units: Unit[] = [];
+  for (const name of options.stages) units.push(await stageFactories[name]!({ env: options.env, log, resources }));
+  const { bus, codec } = await connectBus(config, options.env);
+  const registry = createRegistry();
+  const worker = new Worker({ bus, codec, registry, log }, units, {
+    maxBatchSize: config.batchMaxRecords, retry: config.retry, readyMaxLag: config.readyMaxLag,
+  });
+  await worker.start();
+  const checks = () => worker.checks();
+  let server: FastifyInstance;
+  if (options.mode === 'dev') {
+    server = Fastify({ logger: false });
+    await server.register(healthRoutes, { checks, registry });
+    await server.listen({ port: config.port, host: '0.0.0.0' });
+  } else {
+    server = await startWorkerServer({ port: config.metricsPort, checks, registry });
+  }
+  const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  log.info({ url, stages: options.stages, bus: bus.kind }, `candleflow ${options.mode} ready on ${url}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    worker, server, url, config, log,
+    stop: () =>
+      (stopping ??= (async () => {
+        try {
+          await worker.stop(config.shutdownGraceMs);
+        } finally {
+          await server.close();
+          await resources.close();
+        }
+      })()),
+  };
+}
+
+/** Drains on SIGTERM/SIGINT: exit 0 once done, 1 if the grace period ran out. */
+export function exitOnSignals(booted: Booted): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    booted.log.info({ signal }, 'shutting down');
+    booted.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        booted.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

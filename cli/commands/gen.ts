@@ -1,0 +1,23 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../pipeline/errors.ts';
+import { renderTypes, typesFile } from '../../schemas/generate-types.ts';
+import type { Command } from '../command.ts';
+
+const generators: Record<string, { file: string; render: () => string }> = {
+  types: { file: typesFile, render: renderTypes },
+};
+
+export const genCommand: Command = {
+  name: 'gen',
+  summary: 'regenerate files derived from the schemas and the catalogue',
+  usage: `candleflow gen <${Object.keys(generators).join('|')}>`,
+  async run(argv, io) {
+    const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
+    const generator = generators[positionals[0] ?? ''];
+    if (!generator || positionals.length !== 1) throw new UsageError(`gen takes one of: ${Object.keys(generators).join(', ')}`);
+    writeFileSync(generator.file, generator.render());
+    io.stdout.write(`wrote ${generator.file}\n`);
+    return 0;
+  },
+};

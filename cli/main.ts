@@ -1,0 +1,46 @@
+import { CandleflowError, errorMessage } from '../pipeline/errors.ts';
+import { wantsHelp, type Command, type CommandIO } from './command.ts';
+import { genCommand } from './commands/gen.ts';
+import { topicsCommand } from './commands/topics.ts';
+import { devCommand, runCommand } from './commands/worker.ts';
+
+const commands: Command[] = [devCommand, runCommand, topicsCommand, genCommand];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'candleflow: live crypto trades to candles, features, predictions and signals on Kafka',
+    '',
+    'Usage: candleflow <command> [options]    (candleflow <command> --help for more)',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI; returns the exit code. Every failure is one line on stderr. */
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`candleflow: unknown command "${name}"\n${help()}`);
+    return 2;
+  }
+  if (wantsHelp(rest)) {
+    io.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    const usage = err instanceof CandleflowError ? err.code === 'CF_ERR_CONFIG' || err.code === 'CF_ERR_USAGE' || err.code === 'CF_ERR_INPUT'
+      : (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false;
+    const code = err instanceof CandleflowError ? `${err.code}: ` : '';
+    io.stderr.write(`candleflow ${name}: ${code}${errorMessage(err)}\n`);
+    return usage ? 2 : 1;
+  }
+}
