@@ -9,7 +9,9 @@ export const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,19}\/[A-Z0-9][A-Z0-9._-]{0
 type Rule = (v: Record<string, unknown>) => string | null;
 
 const finiteNumbers: Rule = (v) => {
-  for (const [k, x] of Object.entries(v)) {
+  // A plain loop: this runs on every record in and out of every stage.
+  for (const k in v) {
+    const x = v[k];
     if (typeof x === 'number' && !Number.isFinite(x)) return `${k} must be a finite number (got ${x})`;
   }
   return null;
