@@ -1,0 +1,56 @@
+import { isZeroOrNeg } from './talib-math.ts';
+
+// TA_BBANDS(close, 20, 2, 2, SMA): the middle band is TA_INT_SMA (also our sma20) and the deviation is
+// TA_INT_stddev_using_precalc_ma, a population standard deviation from a running sum of squares minus the
+// squared SMA. That formula loses digits on prices far from zero, so only the same operation order reproduces
+// TA-Lib's numbers to 1e-9.
+
+export const BB_PERIOD = 20;
+const NB_DEV = 2;
+
+export interface BollingerState {
+  total: number;
+  totalSquares: number;
+  window: number[];
+}
+
+export interface BollingerValues {
+  middle: number;
+  upper: number;
+  lower: number;
+}
+
+export function bollingerInitial(): BollingerState {
+  return { total: 0, totalSquares: 0, window: new Array<number>(BB_PERIOD).fill(0) };
+}
+
+/** Adds close number `i` (0-based); fills `out` and returns true from the 20th close on. */
+export function bollingerStep(s: BollingerState, close: number, i: number, out: BollingerValues): boolean {
+  s.window[i % BB_PERIOD] = close;
+  const square = close * close;
+  if (i < BB_PERIOD - 1) {
+    s.total += close;
+    s.totalSquares += square;
+    return false;
+  }
+  const trailing = s.window[(i + 1) % BB_PERIOD] as number;
+  const withNewest = s.total + close;
+  s.total = withNewest - trailing;
+  const sma = withNewest / BB_PERIOD;
+
+  s.totalSquares += square;
+  let variance = s.totalSquares / BB_PERIOD;
+  s.totalSquares -= trailing * trailing;
+  variance -= sma * sma;
+  const deviation = isZeroOrNeg(variance) ? 0.0 : Math.sqrt(variance);
+
+  const width = deviation * NB_DEV;
+  out.middle = sma;
+  out.upper = sma + width;
+  out.lower = sma - width;
+  return true;
+}
+
+export function bollingerClone(s: BollingerState): BollingerState {
+  return { total: s.total, totalSquares: s.totalSquares, window: s.window.slice() };
+}
