@@ -71,6 +71,12 @@ export function adxStep(s: AdxState, high: number, low: number, close: number, i
   return s.adx;
 }
 
-export function adxClone(s: AdxState): AdxState {
-  return { ...s };
+export function adxCopy(dst: AdxState, src: AdxState): void {
+  dst.previousHigh = src.previousHigh;
+  dst.previousLow = src.previousLow;
+  dst.previousClose = src.previousClose;
+  dst.plusDM = src.plusDM;
+  dst.minusDM = src.minusDM;
+  dst.trueRange = src.trueRange;
+  dst.adx = src.adx;
 }

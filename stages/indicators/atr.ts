@@ -45,6 +45,7 @@ export function atrStep(s: AtrState, high: number, low: number, close: number, i
   return s.value;
 }
 
-export function atrClone(s: AtrState): AtrState {
-  return { previousClose: s.previousClose, value: s.value };
+export function atrCopy(dst: AtrState, src: AtrState): void {
+  dst.previousClose = src.previousClose;
+  dst.value = src.value;
 }

@@ -1,3 +1,4 @@
+import { copyNumbers } from './moving-averages.ts';
 import { isZeroOrNeg } from './talib-math.ts';
 
 // TA_BBANDS(close, 20, 2, 2, SMA): the middle band is TA_INT_SMA (also our sma20) and the deviation is
@@ -51,6 +52,8 @@ export function bollingerStep(s: BollingerState, close: number, i: number, out: 
   return true;
 }
 
-export function bollingerClone(s: BollingerState): BollingerState {
-  return { total: s.total, totalSquares: s.totalSquares, window: s.window.slice() };
+export function bollingerCopy(dst: BollingerState, src: BollingerState): void {
+  dst.total = src.total;
+  dst.totalSquares = src.totalSquares;
+  copyNumbers(dst.window, src.window);
 }

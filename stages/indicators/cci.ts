@@ -1,3 +1,5 @@
+import { copyNumbers } from './moving-averages.ts';
+
 // TA_CCI(high, low, close, 20). TA-Lib recomputes the mean and the mean deviation over its 20-slot circular
 // buffer each candle, summing in slot order (slot = candle index mod 20), not in time order; we keep the same
 // slots and order because |typical - mean| can be tiny and a different summation order would show beyond 1e-9.
@@ -28,6 +30,6 @@ export function cciStep(s: CciState, high: number, low: number, close: number, i
   return distance !== 0.0 && deviation !== 0.0 ? distance / (0.015 * (deviation / CCI_PERIOD)) : 0.0;
 }
 
-export function cciClone(s: CciState): CciState {
-  return { typicalPrices: s.typicalPrices.slice() };
+export function cciCopy(dst: CciState, src: CciState): void {
+  copyNumbers(dst.typicalPrices, src.typicalPrices);
 }

@@ -1,3 +1,5 @@
+import { copyNumbers } from './moving-averages.ts';
+
 // The highest high and lowest low of the last 14 candles, shared by the stochastic and Williams %R (both 14).
 // TA-Lib tracks the extremes' indices to rescan less often; the extremes themselves are the same values, so a
 // scan of 14 slots (constant per candle) gives identical results.
@@ -37,6 +39,7 @@ export function highLowStep(s: HighLowWindowState, high: number, low: number, i:
   return true;
 }
 
-export function highLowClone(s: HighLowWindowState): HighLowWindowState {
-  return { highs: s.highs.slice(), lows: s.lows.slice() };
+export function highLowCopy(dst: HighLowWindowState, src: HighLowWindowState): void {
+  copyNumbers(dst.highs, src.highs);
+  copyNumbers(dst.lows, src.lows);
 }

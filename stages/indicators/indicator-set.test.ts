@@ -74,6 +74,13 @@ describe('indicator set', () => {
     expect(applyCandle(restored, series[60]!)).toEqual(run(series.slice(0, 61)).vectors[60]);
   });
 
+  it('keeps an exact copy of every family as it was before the last candle', () => {
+    for (const k of [1, 15, 30, 200]) {
+      const { state } = run(series.slice(0, k + 1));
+      expect(JSON.stringify(state.before)).toBe(JSON.stringify(run(series.slice(0, k)).state.families));
+    }
+  });
+
   it('corrects the very first candle of a series', () => {
     const state = initialIndicatorState();
     applyCandle(state, { ...series[0]!, close: 1, volume: 1 });

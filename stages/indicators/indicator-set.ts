@@ -1,16 +1,16 @@
 import { LateRecordError, ValidationError, type Candle, type FeatureVector } from '../../pipeline/index.ts';
-import { adxClone, adxInitial, adxStep, type AdxState } from './adx.ts';
-import { atrClone, atrInitial, atrStep, type AtrState } from './atr.ts';
-import { bollingerClone, bollingerInitial, bollingerStep, type BollingerState, type BollingerValues } from './bollinger.ts';
-import { cciClone, cciInitial, cciStep, type CciState } from './cci.ts';
-import { highLowClone, highLowInitial, highLowStep, type HighLow, type HighLowWindowState } from './high-low-window.ts';
-import { logReturnClone, logReturnInitial, logReturnStep, type LogReturnState, type LogReturnValues } from './log-returns.ts';
-import { macdClone, macdInitial, macdStep, type MacdState, type MacdValues } from './macd.ts';
-import { mfiClone, mfiInitial, mfiStep, type MfiState } from './mfi.ts';
-import { emaClone, emaInitial, emaStep, type EmaState } from './moving-averages.ts';
-import { obvClone, obvInitial, obvStep, type ObvState } from './obv.ts';
-import { rsiClone, rsiInitial, rsiStep, type RsiState } from './rsi.ts';
-import { stochasticClone, stochasticInitial, stochasticStep, williamsR, type StochasticState } from './stochastic.ts';
+import { adxCopy, adxInitial, adxStep, type AdxState } from './adx.ts';
+import { atrCopy, atrInitial, atrStep, type AtrState } from './atr.ts';
+import { bollingerCopy, bollingerInitial, bollingerStep, type BollingerState, type BollingerValues } from './bollinger.ts';
+import { cciCopy, cciInitial, cciStep, type CciState } from './cci.ts';
+import { highLowCopy, highLowInitial, highLowStep, type HighLow, type HighLowWindowState } from './high-low-window.ts';
+import { logReturnCopy, logReturnInitial, logReturnStep, type LogReturnState, type LogReturnValues } from './log-returns.ts';
+import { macdCopy, macdInitial, macdStep, type MacdState, type MacdValues } from './macd.ts';
+import { mfiCopy, mfiInitial, mfiStep, type MfiState } from './mfi.ts';
+import { emaCopy, emaInitial, emaStep, type EmaState } from './moving-averages.ts';
+import { obvCopy, obvInitial, obvStep, type ObvState } from './obv.ts';
+import { rsiCopy, rsiInitial, rsiStep, type RsiState } from './rsi.ts';
+import { stochasticCopy, stochasticInitial, stochasticStep, williamsR, type StochasticState } from './stochastic.ts';
 
 // Every indicator of a FeatureVector over one symbol|timeframe series, one candle at a time. The state is a
 // plain JSON object (numbers and arrays of numbers, no NaN), so the runtime can persist it in the stage's
@@ -65,22 +65,21 @@ function initialFamilies(): IndicatorFamilies {
   };
 }
 
-function cloneFamilies(f: IndicatorFamilies): IndicatorFamilies {
-  return {
-    ema12: emaClone(f.ema12),
-    ema26: emaClone(f.ema26),
-    bollinger: bollingerClone(f.bollinger),
-    rsi: rsiClone(f.rsi),
-    macd: macdClone(f.macd),
-    atr: atrClone(f.atr),
-    highLow: highLowClone(f.highLow),
-    stochastic: stochasticClone(f.stochastic),
-    obv: obvClone(f.obv),
-    adx: adxClone(f.adx),
-    cci: cciClone(f.cci),
-    mfi: mfiClone(f.mfi),
-    logReturn: logReturnClone(f.logReturn),
-  };
+/** Copies every family of `src` into `dst` in place: the per-candle snapshot allocates nothing. */
+function copyFamilies(dst: IndicatorFamilies, src: IndicatorFamilies): void {
+  emaCopy(dst.ema12, src.ema12);
+  emaCopy(dst.ema26, src.ema26);
+  bollingerCopy(dst.bollinger, src.bollinger);
+  rsiCopy(dst.rsi, src.rsi);
+  macdCopy(dst.macd, src.macd);
+  atrCopy(dst.atr, src.atr);
+  highLowCopy(dst.highLow, src.highLow);
+  stochasticCopy(dst.stochastic, src.stochastic);
+  obvCopy(dst.obv, src.obv);
+  adxCopy(dst.adx, src.adx);
+  cciCopy(dst.cci, src.cci);
+  mfiCopy(dst.mfi, src.mfi);
+  logReturnCopy(dst.logReturn, src.logReturn);
 }
 
 export function initialIndicatorState(): IndicatorState {
@@ -118,10 +117,11 @@ export function applyCandle(state: IndicatorState, candle: Candle): FeatureVecto
       );
     }
     // A correction of the last candle: undo it, then apply the corrected one in its place.
-    state.families = cloneFamilies(state.before);
+    copyFamilies(state.families, state.before);
     state.count -= 1;
   } else {
-    state.before = cloneFamilies(state.families);
+    state.before ??= initialFamilies();
+    copyFamilies(state.before, state.families);
   }
   const vector = computeFeatures(state.families, candle, state.count);
   state.count += 1;

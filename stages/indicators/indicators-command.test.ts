@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { FeatureVector } from '../../pipeline/index.ts';
 import { loadGoldenSeries } from './golden/candle-series.ts';
@@ -61,6 +62,17 @@ describe('candleflow indicators', () => {
     expect(vectors).toHaveLength(30);
     expect(vectors[19]?.sma20).not.toBeNull();
     expect(vectors[18]?.sma20).toBeNull();
+  });
+
+  it('reads a gzipped candle file', async () => {
+    const candles = loadGoldenSeries().slice(0, 40);
+    const path = join(dir, 'candles.jsonl.gz');
+    writeFileSync(path, gzipSync(candles.map((c) => JSON.stringify(c)).join('\n')));
+    const { code, stdout } = await run(['--in', path]);
+    expect(code).toBe(0);
+    const vectors = stdout.trim().split('\n').map((l) => JSON.parse(l) as FeatureVector);
+    expect(vectors.map((v) => v.start)).toEqual(candles.map((c) => c.start));
+    expect(vectors[39]?.macd).not.toBeNull();
   });
 
   it('prints help', async () => {

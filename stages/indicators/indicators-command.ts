@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { createGunzip } from 'node:zlib';
 import { errorMessage, timeframes, type Candle } from '../../pipeline/index.ts';
 import { applyCandle, initialIndicatorState, type IndicatorState } from './indicator-set.ts';
 
@@ -24,7 +25,7 @@ timeframe, start, end, close and the 20 indicators (null during their warm-up), 
 A candle with the same symbol, timeframe and start as the previous one of its series corrects it.
 
 Options:
-  --in FILE   candle file, or - for stdin
+  --in FILE   candle file (.gz is read through gunzip), or - for stdin
   --help      show this help
 `;
 
@@ -88,7 +89,10 @@ export async function runIndicatorsCommand(argv: string[], io: CommandIo): Promi
       return 2;
     }
   }
-  const source: NodeJS.ReadableStream = input === '-' ? io.stdin : createReadStream(input, { encoding: 'utf8' });
+  const source: NodeJS.ReadableStream =
+    input === '-' ? io.stdin
+    : input.endsWith('.gz') ? createReadStream(input).pipe(createGunzip())
+    : createReadStream(input, { encoding: 'utf8' });
 
   const series = new Map<string, IndicatorState>();
   const lines = createInterface({ input: source, crlfDelay: Infinity });

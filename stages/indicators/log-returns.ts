@@ -1,3 +1,4 @@
+import { copyNumbers } from './moving-averages.ts';
 import { isZeroOrNeg } from './talib-math.ts';
 
 // logReturn = ln(close / previous close), TA-Lib's LN(ROCR(close, 1)). volatility20 is the sample standard
@@ -55,6 +56,9 @@ export function logReturnStep(s: LogReturnState, close: number, i: number, out: 
   out.volatility = isZeroOrNeg(variance) ? 0.0 : Math.sqrt(variance) * SAMPLE_CORRECTION;
 }
 
-export function logReturnClone(s: LogReturnState): LogReturnState {
-  return { previousClose: s.previousClose, total: s.total, totalSquares: s.totalSquares, returns: s.returns.slice() };
+export function logReturnCopy(dst: LogReturnState, src: LogReturnState): void {
+  dst.previousClose = src.previousClose;
+  dst.total = src.total;
+  dst.totalSquares = src.totalSquares;
+  copyNumbers(dst.returns, src.returns);
 }

@@ -1,4 +1,4 @@
-import { emaClone, emaInitial, emaStep, type EmaState } from './moving-averages.ts';
+import { emaCopy, emaInitial, emaStep, type EmaState } from './moving-averages.ts';
 
 // TA_MACD(close, 12, 26, 9). TA-Lib aligns both EMAs on the slow one: the fast EMA12 inside MACD is seeded with
 // the SMA of closes 14..25, not of closes 0..11, so MACD is not ema12 - ema26 during its first few hundred
@@ -45,6 +45,8 @@ export function macdStep(s: MacdState, close: number, i: number, out: MacdValues
   return true;
 }
 
-export function macdClone(s: MacdState): MacdState {
-  return { fast: emaClone(s.fast), slow: emaClone(s.slow), signal: emaClone(s.signal) };
+export function macdCopy(dst: MacdState, src: MacdState): void {
+  emaCopy(dst.fast, src.fast);
+  emaCopy(dst.slow, src.slow);
+  emaCopy(dst.signal, src.signal);
 }

@@ -1,3 +1,5 @@
+import { copyNumbers } from './moving-averages.ts';
+
 // TA_MFI(high, low, close, volume, 14): running sums of positive and negative money flow over the last 14
 // typical-price changes; an unchanged typical price (a flat gap candle) is neither positive nor negative, and a
 // total flow below 1.0 gives 0 as in TA-Lib. `technicalindicators` rounds to 2 decimals and counts an unchanged
@@ -56,12 +58,10 @@ export function mfiStep(s: MfiState, high: number, low: number, close: number, v
   return total < 1.0 ? 0.0 : 100.0 * (s.positiveSum / total);
 }
 
-export function mfiClone(s: MfiState): MfiState {
-  return {
-    previousTypical: s.previousTypical,
-    positiveSum: s.positiveSum,
-    negativeSum: s.negativeSum,
-    positive: s.positive.slice(),
-    negative: s.negative.slice(),
-  };
+export function mfiCopy(dst: MfiState, src: MfiState): void {
+  dst.previousTypical = src.previousTypical;
+  dst.positiveSum = src.positiveSum;
+  dst.negativeSum = src.negativeSum;
+  copyNumbers(dst.positive, src.positive);
+  copyNumbers(dst.negative, src.negative);
 }

@@ -39,8 +39,10 @@ export function smaStep(s: SmaState, x: number, i: number): number | null {
   return withNewest / s.period;
 }
 
-export function smaClone(s: SmaState): SmaState {
-  return { period: s.period, total: s.total, window: s.window.slice() };
+export function smaCopy(dst: SmaState, src: SmaState): void {
+  dst.period = src.period;
+  dst.total = src.total;
+  copyNumbers(dst.window, src.window);
 }
 
 /** TA_INT_EMA in its default compatibility mode: seeded with the SMA of the first `period` values. */
@@ -67,6 +69,13 @@ export function emaStep(s: EmaState, x: number, i: number): number | null {
   return s.value;
 }
 
-export function emaClone(s: EmaState): EmaState {
-  return { period: s.period, k: s.k, value: s.value };
+export function emaCopy(dst: EmaState, src: EmaState): void {
+  dst.period = src.period;
+  dst.k = src.k;
+  dst.value = src.value;
+}
+
+/** Copies the numbers of `src` into `dst` of the same length: snapshots without allocating. */
+export function copyNumbers(dst: number[], src: readonly number[]): void {
+  for (let i = 0; i < src.length; i++) dst[i] = src[i] as number;
 }

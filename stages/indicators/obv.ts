@@ -19,6 +19,7 @@ export function obvStep(s: ObvState, close: number, volume: number, i: number): 
   return s.value;
 }
 
-export function obvClone(s: ObvState): ObvState {
-  return { previousClose: s.previousClose, value: s.value };
+export function obvCopy(dst: ObvState, src: ObvState): void {
+  dst.previousClose = src.previousClose;
+  dst.value = src.value;
 }

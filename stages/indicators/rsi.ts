@@ -41,6 +41,8 @@ export function rsiStep(s: RsiState, close: number, i: number): number | null {
   return isZero(total) ? 0.0 : 100.0 * (s.averageGain / total);
 }
 
-export function rsiClone(s: RsiState): RsiState {
-  return { previousClose: s.previousClose, averageGain: s.averageGain, averageLoss: s.averageLoss };
+export function rsiCopy(dst: RsiState, src: RsiState): void {
+  dst.previousClose = src.previousClose;
+  dst.averageGain = src.averageGain;
+  dst.averageLoss = src.averageLoss;
 }

@@ -1,4 +1,4 @@
-import { smaClone, smaInitial, smaStep, type SmaState } from './moving-averages.ts';
+import { smaCopy, smaInitial, smaStep, type SmaState } from './moving-averages.ts';
 import { HIGH_LOW_PERIOD, type HighLow } from './high-low-window.ts';
 
 // TA_STOCH(high, low, close, 14, 3, SMA, 3, SMA), the slow stochastic: slow %K is the 3-SMA of fast %K, slow %D
@@ -46,8 +46,9 @@ export function stochasticStep(s: StochasticState, close: number, window: HighLo
   return true;
 }
 
-export function stochasticClone(s: StochasticState): StochasticState {
-  return { slowK: smaClone(s.slowK), slowD: smaClone(s.slowD) };
+export function stochasticCopy(dst: StochasticState, src: StochasticState): void {
+  smaCopy(dst.slowK, src.slowK);
+  smaCopy(dst.slowD, src.slowD);
 }
 
 /** TA_WILLR(high, low, close, 14) from the same extremes; defined from candle 13 on. */
