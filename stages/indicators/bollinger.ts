@@ -1,4 +1,4 @@
-import { copyNumbers } from './moving-averages.ts';
+import { copyNumbers, zeros } from './moving-averages.ts';
 import { isZeroOrNeg } from './talib-math.ts';
 
 // TA_BBANDS(close, 20, 2, 2, SMA): the middle band is TA_INT_SMA (also our sma20) and the deviation is
@@ -22,7 +22,7 @@ export interface BollingerValues {
 }
 
 export function bollingerInitial(): BollingerState {
-  return { total: 0, totalSquares: 0, window: new Array<number>(BB_PERIOD).fill(0) };
+  return { total: 0, totalSquares: 0, window: zeros(BB_PERIOD) };
 }
 
 /** Adds close number `i` (0-based); fills `out` and returns true from the 20th close on. */

@@ -1,4 +1,4 @@
-import { copyNumbers } from './moving-averages.ts';
+import { copyNumbers, zeros } from './moving-averages.ts';
 
 // TA_CCI(high, low, close, 20). TA-Lib recomputes the mean and the mean deviation over its 20-slot circular
 // buffer each candle, summing in slot order (slot = candle index mod 20), not in time order; we keep the same
@@ -12,7 +12,7 @@ export interface CciState {
 }
 
 export function cciInitial(): CciState {
-  return { typicalPrices: new Array<number>(CCI_PERIOD).fill(0) };
+  return { typicalPrices: zeros(CCI_PERIOD) };
 }
 
 /** Adds candle number `i` (0-based); returns the CCI from candle 19 on. */

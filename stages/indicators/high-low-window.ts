@@ -1,4 +1,4 @@
-import { copyNumbers } from './moving-averages.ts';
+import { copyNumbers, zeros } from './moving-averages.ts';
 
 // The highest high and lowest low of the last 14 candles, shared by the stochastic and Williams %R (both 14).
 // TA-Lib tracks the extremes' indices to rescan less often; the extremes themselves are the same values, so a
@@ -17,7 +17,7 @@ export interface HighLow {
 }
 
 export function highLowInitial(): HighLowWindowState {
-  return { highs: new Array<number>(HIGH_LOW_PERIOD).fill(0), lows: new Array<number>(HIGH_LOW_PERIOD).fill(0) };
+  return { highs: zeros(HIGH_LOW_PERIOD), lows: zeros(HIGH_LOW_PERIOD) };
 }
 
 /** Adds candle number `i` (0-based); fills `out` and returns true once 14 candles were seen. */

@@ -86,21 +86,23 @@ export function initialIndicatorState(): IndicatorState {
   return { count: 0, lastStart: null, families: initialFamilies(), before: null };
 }
 
-const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
+function isPositivePrice(v: unknown): boolean {
+  return typeof v === 'number' && v > 0 && v < Infinity;
+}
 
 /** Rejects a candle the indicators cannot use, before any state changes. */
 export function validateCandle(candle: Candle): void {
-  for (const field of PRICE_FIELDS) {
-    const v = candle[field];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-      throw new ValidationError(`candle ${candle.symbol} ${candle.timeframe} ${candle.start}: ${field} must be a positive number, got ${String(v)}`);
-    }
+  const { open, high, low, close, volume, start } = candle;
+  if (!(isPositivePrice(open) && isPositivePrice(high) && isPositivePrice(low) && isPositivePrice(close))) {
+    throw new ValidationError(
+      `candle ${candle.symbol} ${candle.timeframe} ${start}: prices must be positive numbers, got open ${open} high ${high} low ${low} close ${close}`,
+    );
   }
-  if (typeof candle.volume !== 'number' || !Number.isFinite(candle.volume) || candle.volume < 0) {
-    throw new ValidationError(`candle ${candle.symbol} ${candle.timeframe} ${candle.start}: volume must be a non-negative number, got ${String(candle.volume)}`);
+  if (!(typeof volume === 'number' && volume >= 0 && volume < Infinity)) {
+    throw new ValidationError(`candle ${candle.symbol} ${candle.timeframe} ${start}: volume must be a non-negative number, got ${volume}`);
   }
-  if (!Number.isSafeInteger(candle.start)) {
-    throw new ValidationError(`candle ${candle.symbol} ${candle.timeframe}: start must be an integer epoch ms, got ${String(candle.start)}`);
+  if (!Number.isSafeInteger(start)) {
+    throw new ValidationError(`candle ${candle.symbol} ${candle.timeframe}: start must be an integer epoch ms, got ${start}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { copyNumbers } from './moving-averages.ts';
+import { copyNumbers, zeros } from './moving-averages.ts';
 import { isZeroOrNeg } from './talib-math.ts';
 
 // logReturn = ln(close / previous close), TA-Lib's LN(ROCR(close, 1)). volatility20 is the sample standard
@@ -21,7 +21,7 @@ export interface LogReturnValues {
 }
 
 export function logReturnInitial(): LogReturnState {
-  return { previousClose: 0, total: 0, totalSquares: 0, returns: new Array<number>(VOLATILITY_PERIOD).fill(0) };
+  return { previousClose: 0, total: 0, totalSquares: 0, returns: zeros(VOLATILITY_PERIOD) };
 }
 
 /** Adds close number `i` (0-based): the log return from close 1 on, the volatility from close 20 on. */

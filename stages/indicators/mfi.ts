@@ -1,4 +1,4 @@
-import { copyNumbers } from './moving-averages.ts';
+import { copyNumbers, zeros } from './moving-averages.ts';
 
 // TA_MFI(high, low, close, volume, 14): running sums of positive and negative money flow over the last 14
 // typical-price changes; an unchanged typical price (a flat gap candle) is neither positive nor negative, and a
@@ -21,8 +21,8 @@ export function mfiInitial(): MfiState {
     previousTypical: 0,
     positiveSum: 0,
     negativeSum: 0,
-    positive: new Array<number>(MFI_PERIOD).fill(0),
-    negative: new Array<number>(MFI_PERIOD).fill(0),
+    positive: zeros(MFI_PERIOD),
+    negative: zeros(MFI_PERIOD),
   };
 }
 
