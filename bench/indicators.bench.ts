@@ -1,7 +1,11 @@
-import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Candle } from '../pipeline/index.ts';
 import { loadGoldenSeries } from '../stages/indicators/golden/candle-series.ts';
-import { loadTalib, runTalib, talibInputs } from '../stages/indicators/golden/talib-reference.ts';
+import { loadTalib, runTalib, talibInputs, type TalibInputs } from '../stages/indicators/golden/talib-reference.ts';
 import { applyCandle, initialIndicatorState, type IndicatorState } from '../stages/indicators/indicator-set.ts';
 import { writeBenchResult, type BenchResult } from './bench-result.ts';
 
@@ -34,6 +38,30 @@ function seconds(fn: () => void): number {
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
+}
+
+/**
+ * TA-Lib's batch speed without the Node binding: compiles talib-batch.c against the TA-Lib that
+ * install-talib.sh built inside node_modules/talib and times it over the same series. A reason string if not.
+ */
+function talibCSeconds(inputs: TalibInputs): number | string {
+  const lib = fileURLToPath(new URL('../node_modules/talib/src/lib/', import.meta.url));
+  const archives = ['abstract', 'func', 'common', 'libc'].map((p) => join(lib, 'lib', `libta_${p}_csr.a`));
+  if (!archives.every((a) => existsSync(a))) return 'TA-Lib static libraries not found under node_modules/talib';
+  const dir = mkdtempSync(join(tmpdir(), 'candleflow-talib-batch-'));
+  try {
+    const exe = join(dir, 'talib-batch');
+    const source = fileURLToPath(new URL('./talib-batch.c', import.meta.url));
+    execFileSync('cc', ['-O2', '-I', join(lib, 'include'), source, ...archives, '-lm', '-o', exe], { stdio: 'pipe' });
+    const series = join(dir, 'series.bin');
+    const data = Float64Array.from([...inputs.high, ...inputs.low, ...inputs.close, ...inputs.volume]);
+    writeFileSync(series, new Uint8Array(data.buffer));
+    return Number(execFileSync(exe, [series, String(REPEATS * 4)], { encoding: 'utf8' }).trim());
+  } catch (err) {
+    return `C harness failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 let sink = 0;
@@ -95,6 +123,17 @@ export async function run(): Promise<BenchResult> {
       'TA-Lib batch: the npm talib binding (TA-Lib C) called once per function over the whole series (SMA, EMA x2, RSI, MACD, BBANDS, ATR, STOCH, OBV, ADX, CCI, MFI, WILLR, ROCR+LN, STDDEV), input arrays prepared beforehand; its time includes the binding copying arrays between JS and C, which is what a Node user of TA-Lib pays.',
       'Target: streaming >= 0.3x TA-Lib batch.',
     );
+    const cSeconds = talibCSeconds(inputs);
+    if (typeof cSeconds === 'number') {
+      const cRate = COMPARE_CANDLES / cSeconds;
+      figures['TA-Lib C batch candles/s, no binding (same functions and candles)'] = Math.round(cRate);
+      figures['streaming / TA-Lib C batch speed'] = Number((streamRate / cRate).toFixed(2));
+      notes.push(
+        'TA-Lib C batch: bench/talib-batch.c, the same 16 calls compiled with cc -O2 against the same TA-Lib build, timed in C (median of 20), no JS<->C copies: the lower bound of what batch TA-Lib costs.',
+      );
+    } else {
+      figures['TA-Lib C batch candles/s, no binding'] = `not measured: ${cSeconds}`;
+    }
   } else {
     figures['TA-Lib batch candles/s'] = 'not measured: talib not installed';
     notes.push('The npm talib package is not installed, so TA-Lib was not measured: run bench/install-talib.sh, then npm run bench.');
