@@ -1,4 +1,4 @@
-import { copyNumbers, zeros } from './moving-averages.ts';
+import { at, put } from './sliding-window.ts';
 import { isZeroOrNeg } from './talib-math.ts';
 
 // TA_BBANDS(close, 20, 2, 2, SMA): the middle band is TA_INT_SMA (also our sma20) and the deviation is
@@ -12,7 +12,6 @@ const NB_DEV = 2;
 export interface BollingerState {
   total: number;
   totalSquares: number;
-  window: number[];
 }
 
 export interface BollingerValues {
@@ -22,19 +21,19 @@ export interface BollingerValues {
 }
 
 export function bollingerInitial(): BollingerState {
-  return { total: 0, totalSquares: 0, window: zeros(BB_PERIOD) };
+  return { total: 0, totalSquares: 0 };
 }
 
-/** Adds close number `i` (0-based); fills `out` and returns true from the 20th close on. */
-export function bollingerStep(s: BollingerState, close: number, i: number, out: BollingerValues): boolean {
-  s.window[i % BB_PERIOD] = close;
+/** Adds close number `i` (0-based) to `closes` (a window of 20); fills `out` and returns true from the 20th on. */
+export function bollingerStep(s: BollingerState, closes: number[], close: number, i: number, out: BollingerValues): boolean {
+  put(closes, i, close);
   const square = close * close;
   if (i < BB_PERIOD - 1) {
     s.total += close;
     s.totalSquares += square;
     return false;
   }
-  const trailing = s.window[(i + 1) % BB_PERIOD] as number;
+  const trailing = at(closes, i - BB_PERIOD + 1);
   const withNewest = s.total + close;
   s.total = withNewest - trailing;
   const sma = withNewest / BB_PERIOD;
@@ -55,5 +54,4 @@ export function bollingerStep(s: BollingerState, close: number, i: number, out: 
 export function bollingerCopy(dst: BollingerState, src: BollingerState): void {
   dst.total = src.total;
   dst.totalSquares = src.totalSquares;
-  copyNumbers(dst.window, src.window);
 }

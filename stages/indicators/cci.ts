@@ -1,35 +1,26 @@
-import { copyNumbers, zeros } from './moving-averages.ts';
+import { at, put } from './sliding-window.ts';
 
-// TA_CCI(high, low, close, 20). TA-Lib recomputes the mean and the mean deviation over its 20-slot circular
-// buffer each candle, summing in slot order (slot = candle index mod 20), not in time order; we keep the same
-// slots and order because |typical - mean| can be tiny and a different summation order would show beyond 1e-9.
-// The loops are over a fixed 20 slots: constant work per candle.
+// TA_CCI(high, low, close, 20). TA-Lib recomputes the mean and the mean deviation over a 20-slot circular buffer
+// each candle, summing in slot order (slot = candle index mod 20), not in time order: candles base..i first, then
+// i-19..base-1, where base = i - i mod 20. We sum in that same order because |typical - mean| can be tiny and a
+// different order would show beyond 1e-9. Fixed 20-value loops: constant work per candle.
 
 export const CCI_PERIOD = 20;
 
-export interface CciState {
-  typicalPrices: number[];
-}
-
-export function cciInitial(): CciState {
-  return { typicalPrices: zeros(CCI_PERIOD) };
-}
-
-/** Adds candle number `i` (0-based); returns the CCI from candle 19 on. */
-export function cciStep(s: CciState, high: number, low: number, close: number, i: number): number | null {
+/** Adds candle number `i` (0-based) to `typicalPrices` (a window of 20); returns the CCI from candle 19 on. */
+export function cciStep(typicalPrices: number[], high: number, low: number, close: number, i: number): number | null {
   const typical = (high + low + close) / 3;
-  const slots = s.typicalPrices;
-  slots[i % CCI_PERIOD] = typical;
+  put(typicalPrices, i, typical);
   if (i < CCI_PERIOD - 1) return null;
+  const base = i - (i % CCI_PERIOD);
+  const first = i - CCI_PERIOD + 1;
   let average = 0;
-  for (let j = 0; j < CCI_PERIOD; j++) average += slots[j] as number;
+  for (let k = base; k <= i; k++) average += at(typicalPrices, k);
+  for (let k = first; k < base; k++) average += at(typicalPrices, k);
   average /= CCI_PERIOD;
   let deviation = 0;
-  for (let j = 0; j < CCI_PERIOD; j++) deviation += Math.abs((slots[j] as number) - average);
+  for (let k = base; k <= i; k++) deviation += Math.abs(at(typicalPrices, k) - average);
+  for (let k = first; k < base; k++) deviation += Math.abs(at(typicalPrices, k) - average);
   const distance = typical - average;
   return distance !== 0.0 && deviation !== 0.0 ? distance / (0.015 * (deviation / CCI_PERIOD)) : 0.0;
-}
-
-export function cciCopy(dst: CciState, src: CciState): void {
-  copyNumbers(dst.typicalPrices, src.typicalPrices);
 }

@@ -2,25 +2,30 @@ import { LateRecordError, ValidationError, type Candle, type FeatureVector } fro
 import { adxCopy, adxInitial, adxStep, type AdxState } from './adx.ts';
 import { atrCopy, atrInitial, atrStep, type AtrState } from './atr.ts';
 import { bollingerCopy, bollingerInitial, bollingerStep, type BollingerState, type BollingerValues } from './bollinger.ts';
-import { cciCopy, cciInitial, cciStep, type CciState } from './cci.ts';
-import { highLowCopy, highLowInitial, highLowStep, type HighLow, type HighLowWindowState } from './high-low-window.ts';
-import { logReturnCopy, logReturnInitial, logReturnStep, type LogReturnState, type LogReturnValues } from './log-returns.ts';
+import { CCI_PERIOD, cciStep } from './cci.ts';
+import { BB_PERIOD } from './bollinger.ts';
+import { HIGH_LOW_PERIOD, highLowOf, type HighLow } from './high-low-window.ts';
+import { logReturnCopy, logReturnInitial, logReturnStep, VOLATILITY_PERIOD, type LogReturnState, type LogReturnValues } from './log-returns.ts';
 import { macdCopy, macdInitial, macdStep, type MacdState, type MacdValues } from './macd.ts';
-import { mfiCopy, mfiInitial, mfiStep, type MfiState } from './mfi.ts';
+import { mfiCopy, mfiInitial, mfiStep, moneyFlowWindows, type MfiState, type MoneyFlowWindows } from './mfi.ts';
 import { emaCopy, emaInitial, emaStep, type EmaState } from './moving-averages.ts';
 import { obvCopy, obvInitial, obvStep, type ObvState } from './obv.ts';
 import { rsiCopy, rsiInitial, rsiStep, type RsiState } from './rsi.ts';
-import { stochasticCopy, stochasticInitial, stochasticStep, williamsR, type StochasticState } from './stochastic.ts';
+import { put, windowFor } from './sliding-window.ts';
+import {
+  stochasticCopy, stochasticInitial, stochasticStep, stochasticWindows, williamsR, type StochasticState, type StochasticWindows,
+} from './stochastic.ts';
 
 // Every indicator of a FeatureVector over one symbol|timeframe series, one candle at a time. The state is a
 // plain JSON object (numbers and arrays of numbers, no NaN), so the runtime can persist it in the stage's
 // changelog and a restarted worker continues exactly where the old one stopped.
 //
-// Corrections: a candle with the start of the last one replaces it. We keep the state as it was before the last
-// candle (`before`) and re-apply the correction over it, so a corrected candle is never counted twice. A candle
-// older than the last one is late: its successors already used the value it would change (LateRecordError).
+// Corrections: a candle with the start of the last one replaces it. We keep the indicators' scalars as they were
+// before the last candle (`before`) and re-apply the correction over them, so a corrected candle is never counted
+// twice; the windows need no copy (see sliding-window.ts). A candle older than the last one is late: its
+// successors already used the value it would change (LateRecordError).
 
-/** The indicators' own state after some number of candles. */
+/** The indicators' running scalars (sums, averages, previous values) after some number of candles. */
 export interface IndicatorFamilies {
   ema12: EmaState;
   ema26: EmaState;
@@ -28,13 +33,22 @@ export interface IndicatorFamilies {
   rsi: RsiState;
   macd: MacdState;
   atr: AtrState;
-  highLow: HighLowWindowState;
   stochastic: StochasticState;
   obv: ObvState;
   adx: AdxState;
-  cci: CciState;
   mfi: MfiState;
   logReturn: LogReturnState;
+}
+
+/** The last values of the series the windowed indicators need, each one longer than its period. */
+export interface IndicatorWindows {
+  closes: number[];
+  highs: number[];
+  lows: number[];
+  typicalPrices: number[];
+  stochastic: StochasticWindows;
+  moneyFlow: MoneyFlowWindows;
+  logReturns: number[];
 }
 
 export interface IndicatorState {
@@ -43,6 +57,7 @@ export interface IndicatorState {
   /** Start of the last applied candle; null before the first. */
   lastStart: number | null;
   families: IndicatorFamilies;
+  windows: IndicatorWindows;
   /** The families before the last candle, for corrections of it; null before the first candle. */
   before: IndicatorFamilies | null;
 }
@@ -55,11 +70,9 @@ function initialFamilies(): IndicatorFamilies {
     rsi: rsiInitial(),
     macd: macdInitial(),
     atr: atrInitial(),
-    highLow: highLowInitial(),
     stochastic: stochasticInitial(),
     obv: obvInitial(),
     adx: adxInitial(),
-    cci: cciInitial(),
     mfi: mfiInitial(),
     logReturn: logReturnInitial(),
   };
@@ -73,17 +86,27 @@ function copyFamilies(dst: IndicatorFamilies, src: IndicatorFamilies): void {
   rsiCopy(dst.rsi, src.rsi);
   macdCopy(dst.macd, src.macd);
   atrCopy(dst.atr, src.atr);
-  highLowCopy(dst.highLow, src.highLow);
   stochasticCopy(dst.stochastic, src.stochastic);
   obvCopy(dst.obv, src.obv);
   adxCopy(dst.adx, src.adx);
-  cciCopy(dst.cci, src.cci);
   mfiCopy(dst.mfi, src.mfi);
   logReturnCopy(dst.logReturn, src.logReturn);
 }
 
+function initialWindows(): IndicatorWindows {
+  return {
+    closes: windowFor(BB_PERIOD),
+    highs: windowFor(HIGH_LOW_PERIOD),
+    lows: windowFor(HIGH_LOW_PERIOD),
+    typicalPrices: windowFor(CCI_PERIOD),
+    stochastic: stochasticWindows(),
+    moneyFlow: moneyFlowWindows(),
+    logReturns: windowFor(VOLATILITY_PERIOD),
+  };
+}
+
 export function initialIndicatorState(): IndicatorState {
-  return { count: 0, lastStart: null, families: initialFamilies(), before: null };
+  return { count: 0, lastStart: null, families: initialFamilies(), windows: initialWindows(), before: null };
 }
 
 function isPositivePrice(v: unknown): boolean {
@@ -125,7 +148,7 @@ export function applyCandle(state: IndicatorState, candle: Candle): FeatureVecto
     state.before ??= initialFamilies();
     copyFamilies(state.before, state.families);
   }
-  const vector = computeFeatures(state.families, candle, state.count);
+  const vector = computeFeatures(state.families, state.windows, candle, state.count);
   state.count += 1;
   state.lastStart = candle.start;
   return vector;
@@ -138,13 +161,15 @@ const stoch = { k: 0, d: 0 };
 const returns: LogReturnValues = { logReturn: null, volatility: null };
 
 /** Advances every family by candle number `i` and reads off the features; nulls where TA-Lib has no value yet. */
-function computeFeatures(f: IndicatorFamilies, candle: Candle, i: number): FeatureVector {
+function computeFeatures(f: IndicatorFamilies, w: IndicatorWindows, candle: Candle, i: number): FeatureVector {
   const { high, low, close, volume } = candle;
-  const hasBands = bollingerStep(f.bollinger, close, i, bands);
+  const hasBands = bollingerStep(f.bollinger, w.closes, close, i, bands);
   const hasMacd = macdStep(f.macd, close, i, macdValues);
-  const hasHighLow = highLowStep(f.highLow, high, low, i, highLow);
-  const hasStoch = hasHighLow && stochasticStep(f.stochastic, close, highLow, i, stoch);
-  logReturnStep(f.logReturn, close, i, returns);
+  put(w.highs, i, high);
+  put(w.lows, i, low);
+  const hasHighLow = highLowOf(w.highs, w.lows, i, highLow);
+  const hasStoch = hasHighLow && stochasticStep(f.stochastic, w.stochastic, close, highLow, i, stoch);
+  logReturnStep(f.logReturn, w.logReturns, close, i, returns);
   return {
     symbol: candle.symbol,
     timeframe: candle.timeframe,
@@ -166,8 +191,8 @@ function computeFeatures(f: IndicatorFamilies, candle: Candle, i: number): Featu
     stochD: hasStoch ? stoch.d : null,
     obv: obvStep(f.obv, close, volume, i),
     adx14: adxStep(f.adx, high, low, close, i),
-    cci20: cciStep(f.cci, high, low, close, i),
-    mfi14: mfiStep(f.mfi, high, low, close, volume, i),
+    cci20: cciStep(w.typicalPrices, high, low, close, i),
+    mfi14: mfiStep(f.mfi, w.moneyFlow, high, low, close, volume, i),
     williamsR14: hasHighLow ? williamsR(close, highLow) : null,
     logReturn: returns.logReturn,
     volatility20: returns.volatility,

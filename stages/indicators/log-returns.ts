@@ -1,4 +1,4 @@
-import { copyNumbers, zeros } from './moving-averages.ts';
+import { at, put } from './sliding-window.ts';
 import { isZeroOrNeg } from './talib-math.ts';
 
 // logReturn = ln(close / previous close), TA-Lib's LN(ROCR(close, 1)). volatility20 is the sample standard
@@ -12,7 +12,6 @@ export interface LogReturnState {
   previousClose: number;
   total: number;
   totalSquares: number;
-  returns: number[];
 }
 
 export interface LogReturnValues {
@@ -21,11 +20,14 @@ export interface LogReturnValues {
 }
 
 export function logReturnInitial(): LogReturnState {
-  return { previousClose: 0, total: 0, totalSquares: 0, returns: zeros(VOLATILITY_PERIOD) };
+  return { previousClose: 0, total: 0, totalSquares: 0 };
 }
 
-/** Adds close number `i` (0-based): the log return from close 1 on, the volatility from close 20 on. */
-export function logReturnStep(s: LogReturnState, close: number, i: number, out: LogReturnValues): void {
+/**
+ * Adds close number `i` (0-based), keeping log returns in `returns` (a window of 20): the log return from close 1
+ * on, the volatility from close 20 on.
+ */
+export function logReturnStep(s: LogReturnState, returns: number[], close: number, i: number, out: LogReturnValues): void {
   if (i === 0) {
     s.previousClose = close;
     out.logReturn = null;
@@ -38,7 +40,7 @@ export function logReturnStep(s: LogReturnState, close: number, i: number, out: 
   out.logReturn = r;
   // TA_INT_VAR over the log-return series, whose element j is close j + 1.
   const j = i - 1;
-  s.returns[j % VOLATILITY_PERIOD] = r;
+  put(returns, j, r);
   if (j < VOLATILITY_PERIOD - 1) {
     s.total += r;
     s.totalSquares += r * r;
@@ -49,7 +51,7 @@ export function logReturnStep(s: LogReturnState, close: number, i: number, out: 
   s.totalSquares += r * r;
   const mean = s.total / VOLATILITY_PERIOD;
   const meanSquare = s.totalSquares / VOLATILITY_PERIOD;
-  const trailing = s.returns[(j + 1) % VOLATILITY_PERIOD] as number;
+  const trailing = at(returns, j - VOLATILITY_PERIOD + 1);
   s.total -= trailing;
   s.totalSquares -= trailing * trailing;
   const variance = meanSquare - mean * mean;
@@ -60,5 +62,4 @@ export function logReturnCopy(dst: LogReturnState, src: LogReturnState): void {
   dst.previousClose = src.previousClose;
   dst.total = src.total;
   dst.totalSquares = src.totalSquares;
-  copyNumbers(dst.returns, src.returns);
 }

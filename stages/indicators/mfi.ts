@@ -1,4 +1,4 @@
-import { copyNumbers, zeros } from './moving-averages.ts';
+import { at, put, windowFor } from './sliding-window.ts';
 
 // TA_MFI(high, low, close, volume, 14): running sums of positive and negative money flow over the last 14
 // typical-price changes; an unchanged typical price (a flat gap candle) is neither positive nor negative, and a
@@ -11,47 +11,50 @@ export interface MfiState {
   previousTypical: number;
   positiveSum: number;
   negativeSum: number;
-  /** Flows of the last 14 changes by slot (change number mod 14). */
+}
+
+/** Positive and negative money flow of the last 14 typical-price changes (change j is candle j + 1's). */
+export interface MoneyFlowWindows {
   positive: number[];
   negative: number[];
 }
 
 export function mfiInitial(): MfiState {
-  return {
-    previousTypical: 0,
-    positiveSum: 0,
-    negativeSum: 0,
-    positive: zeros(MFI_PERIOD),
-    negative: zeros(MFI_PERIOD),
-  };
+  return { previousTypical: 0, positiveSum: 0, negativeSum: 0 };
+}
+
+export function moneyFlowWindows(): MoneyFlowWindows {
+  return { positive: windowFor(MFI_PERIOD), negative: windowFor(MFI_PERIOD) };
 }
 
 /** Adds candle number `i` (0-based); returns the MFI from candle 14 on. */
-export function mfiStep(s: MfiState, high: number, low: number, close: number, volume: number, i: number): number | null {
+export function mfiStep(
+  s: MfiState, flows: MoneyFlowWindows, high: number, low: number, close: number, volume: number, i: number,
+): number | null {
   const typical = (high + low + close) / 3.0;
   if (i === 0) {
     s.previousTypical = typical;
     return null;
   }
-  const slot = (i - 1) % MFI_PERIOD;
+  const change = i - 1;
   if (i > MFI_PERIOD) {
-    s.positiveSum -= s.positive[slot] as number;
-    s.negativeSum -= s.negative[slot] as number;
+    s.positiveSum -= at(flows.positive, change - MFI_PERIOD);
+    s.negativeSum -= at(flows.negative, change - MFI_PERIOD);
   }
-  const change = typical - s.previousTypical;
+  const difference = typical - s.previousTypical;
   s.previousTypical = typical;
   const flow = typical * volume;
-  if (change < 0) {
-    s.negative[slot] = flow;
+  if (difference < 0) {
+    put(flows.negative, change, flow);
     s.negativeSum += flow;
-    s.positive[slot] = 0.0;
-  } else if (change > 0) {
-    s.positive[slot] = flow;
+    put(flows.positive, change, 0.0);
+  } else if (difference > 0) {
+    put(flows.positive, change, flow);
     s.positiveSum += flow;
-    s.negative[slot] = 0.0;
+    put(flows.negative, change, 0.0);
   } else {
-    s.positive[slot] = 0.0;
-    s.negative[slot] = 0.0;
+    put(flows.positive, change, 0.0);
+    put(flows.negative, change, 0.0);
   }
   if (i < MFI_PERIOD) return null;
   const total = s.positiveSum + s.negativeSum;
@@ -62,6 +65,4 @@ export function mfiCopy(dst: MfiState, src: MfiState): void {
   dst.previousTypical = src.previousTypical;
   dst.positiveSum = src.positiveSum;
   dst.negativeSum = src.negativeSum;
-  copyNumbers(dst.positive, src.positive);
-  copyNumbers(dst.negative, src.negative);
 }

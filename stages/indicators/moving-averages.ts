@@ -1,3 +1,5 @@
+import { at, put } from './sliding-window.ts';
+
 // Simple and exponential moving averages with TA-Lib's exact floating-point operation order, so that streamed
 // values equal TA-Lib's batch output bit for bit rather than merely approximately.
 //
@@ -11,38 +13,34 @@ export function emaK(period: number): number {
   return 2.0 / (period + 1);
 }
 
-/** TA_INT_SMA's running total over a window of `period` values, kept as a ring indexed by series position. */
+/** TA_INT_SMA's running total; the values themselves are in a window (sliding-window.ts) of the caller. */
 export interface SmaState {
   period: number;
   total: number;
-  window: number[];
 }
 
 export function smaInitial(period: number): SmaState {
-  return { period, total: 0, window: zeros(period) };
+  return { period, total: 0 };
 }
 
 /**
  * Adds value number `i` (0-based) of the input series; returns the SMA once `period` values were seen, else
  * null. Mirrors TA_INT_SMA: total += newest; out = total / period; total -= trailing.
  */
-export function smaStep(s: SmaState, x: number, i: number): number | null {
-  const slot = i % s.period;
-  s.window[slot] = x;
+export function smaStep(s: SmaState, window: number[], x: number, i: number): number | null {
+  put(window, i, x);
   if (i < s.period - 1) {
     s.total += x;
     return null;
   }
   const withNewest = s.total + x;
-  // The trailing value (position i - period + 1) lives in the slot after the newest one.
-  s.total = withNewest - (s.window[(i + 1) % s.period] as number);
+  s.total = withNewest - at(window, i - s.period + 1);
   return withNewest / s.period;
 }
 
 export function smaCopy(dst: SmaState, src: SmaState): void {
   dst.period = src.period;
   dst.total = src.total;
-  copyNumbers(dst.window, src.window);
 }
 
 /** TA_INT_EMA in its default compatibility mode: seeded with the SMA of the first `period` values. */
@@ -73,14 +71,4 @@ export function emaCopy(dst: EmaState, src: EmaState): void {
   dst.period = src.period;
   dst.k = src.k;
   dst.value = src.value;
-}
-
-/** A window of `length` zeros, allocated packed (not holey) so that V8 keeps it a fast array of doubles. */
-export function zeros(length: number): number[] {
-  return Array.from({ length }, () => 0);
-}
-
-/** Copies the numbers of `src` into `dst` of the same length: snapshots without allocating. */
-export function copyNumbers(dst: number[], src: readonly number[]): void {
-  for (let i = 0; i < src.length; i++) dst[i] = src[i] as number;
 }

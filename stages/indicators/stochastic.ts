@@ -1,5 +1,6 @@
 import { smaCopy, smaInitial, smaStep, type SmaState } from './moving-averages.ts';
 import { HIGH_LOW_PERIOD, type HighLow } from './high-low-window.ts';
+import { windowFor } from './sliding-window.ts';
 
 // TA_STOCH(high, low, close, 14, 3, SMA, 3, SMA), the slow stochastic: slow %K is the 3-SMA of fast %K, slow %D
 // the 3-SMA of slow %K, both TA_INT_SMA running sums. `technicalindicators`' Stochastic `k` is the fast %K,
@@ -24,22 +25,34 @@ export function stochasticInitial(): StochasticState {
   return { slowK: smaInitial(SLOW_K), slowD: smaInitial(SLOW_D) };
 }
 
+/** The last fast %K values (for slow %K) and slow %K values (for slow %D). */
+export interface StochasticWindows {
+  fastK: number[];
+  slowK: number[];
+}
+
+export function stochasticWindows(): StochasticWindows {
+  return { fastK: windowFor(SLOW_K), slowK: windowFor(SLOW_D) };
+}
+
 /** TA-Lib's fast %K of a close within its window's extremes. */
-export function fastK(close: number, window: HighLow): number {
-  const diff = (window.highest - window.lowest) / 100.0;
-  return diff !== 0.0 ? (close - window.lowest) / diff : 0.0;
+export function fastK(close: number, extremes: HighLow): number {
+  const diff = (extremes.highest - extremes.lowest) / 100.0;
+  return diff !== 0.0 ? (close - extremes.lowest) / diff : 0.0;
 }
 
 /**
  * Adds candle number `i` (0-based) with its 14-candle extremes (known from candle 13 on); fills `out` and
  * returns true from candle 17 on.
  */
-export function stochasticStep(s: StochasticState, close: number, window: HighLow, i: number, out: StochasticValues): boolean {
+export function stochasticStep(
+  s: StochasticState, windows: StochasticWindows, close: number, extremes: HighLow, i: number, out: StochasticValues,
+): boolean {
   const fastIndex = i - (HIGH_LOW_PERIOD - 1);
   if (fastIndex < 0) return false;
-  const k = smaStep(s.slowK, fastK(close, window), fastIndex);
+  const k = smaStep(s.slowK, windows.fastK, fastK(close, extremes), fastIndex);
   if (k === null) return false;
-  const d = smaStep(s.slowD, k, fastIndex - (SLOW_K - 1));
+  const d = smaStep(s.slowD, windows.slowK, k, fastIndex - (SLOW_K - 1));
   if (d === null) return false;
   out.k = k;
   out.d = d;
@@ -52,7 +65,7 @@ export function stochasticCopy(dst: StochasticState, src: StochasticState): void
 }
 
 /** TA_WILLR(high, low, close, 14) from the same extremes; defined from candle 13 on. */
-export function williamsR(close: number, window: HighLow): number {
-  const diff = (window.highest - window.lowest) / -100.0;
-  return diff !== 0.0 ? (window.highest - close) / diff : 0.0;
+export function williamsR(close: number, extremes: HighLow): number {
+  const diff = (extremes.highest - extremes.lowest) / -100.0;
+  return diff !== 0.0 ? (extremes.highest - close) / diff : 0.0;
 }
