@@ -1,9 +1,8 @@
 import { LateRecordError, ValidationError, type Candle, type FeatureVector } from '../../pipeline/index.ts';
 import { adxCopy, adxInitial, adxStep, type AdxState } from './adx.ts';
 import { atrCopy, atrInitial, atrStep, type AtrState } from './atr.ts';
-import { bollingerCopy, bollingerInitial, bollingerStep, type BollingerState, type BollingerValues } from './bollinger.ts';
+import { BB_PERIOD, bollingerCopy, bollingerInitial, bollingerStep, type BollingerState, type BollingerValues } from './bollinger.ts';
 import { CCI_PERIOD, cciStep } from './cci.ts';
-import { BB_PERIOD } from './bollinger.ts';
 import { HIGH_LOW_PERIOD, highLowOf, type HighLow } from './high-low-window.ts';
 import { logReturnCopy, logReturnInitial, logReturnStep, VOLATILITY_PERIOD, type LogReturnState, type LogReturnValues } from './log-returns.ts';
 import { macdCopy, macdInitial, macdStep, type MacdState, type MacdValues } from './macd.ts';
