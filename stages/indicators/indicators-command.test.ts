@@ -105,5 +105,8 @@ describe('candleflow indicators', () => {
     expect(late.code).toBe(1);
     expect(late.stderr).toContain('line 2');
     expect(late.stderr).toContain('older than');
+    const corrupt = await run(['--in', file('corrupt.jsonl.gz', 'not gzip\n')]);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toContain('corrupt.jsonl.gz');
   });
 });
