@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /** What one benchmark measured. Figures are numbers or short strings; notes explain how to read them. */
 export interface BenchResult {
+  /** A title for people; the file name comes from the benchmark's file (`<topic>.bench.ts`). */
   name: string;
   figures: Record<string, number | string>;
   notes?: string[];
@@ -21,12 +22,12 @@ export function machine(): Record<string, string | number> {
   };
 }
 
-/** Writes bench/results/<name>.json and .md, with the machine description. */
-export function writeResult(result: BenchResult): void {
+/** Writes bench/results/<topic>.json and .md, with the machine description. */
+export function writeResult(topic: string, result: BenchResult): void {
   mkdirSync(resultsDir, { recursive: true });
   const at = new Date().toISOString();
   const m = machine();
-  writeFileSync(`${resultsDir}${result.name}.json`, `${JSON.stringify({ ...result, machine: m, at }, null, 2)}\n`);
+  writeFileSync(`${resultsDir}${topic}.json`, `${JSON.stringify({ ...result, machine: m, at }, null, 2)}\n`);
   const rows = Object.entries(result.figures).map(([k, v]) => `| ${k} | ${typeof v === 'number' ? formatNumber(v) : v} |`);
   const md = [
     `# ${result.name}`,
@@ -40,7 +41,7 @@ export function writeResult(result: BenchResult): void {
     ...(result.notes ?? []).map((n) => `- ${n}`),
     '',
   ].join('\n');
-  writeFileSync(`${resultsDir}${result.name}.md`, md);
+  writeFileSync(`${resultsDir}${topic}.md`, md);
 }
 
 function formatNumber(v: number): string {
@@ -49,9 +50,15 @@ function formatNumber(v: number): string {
 
 /** For `npx tsx bench/x.bench.ts`: run one benchmark and write its result. */
 export async function runDirectly(importMetaUrl: string, run: () => Promise<BenchResult>): Promise<void> {
-  if (process.argv[1] && fileURLToPath(importMetaUrl) === process.argv[1]) {
+  const file = fileURLToPath(importMetaUrl);
+  if (process.argv[1] && file === process.argv[1]) {
     const result = await run();
-    writeResult(result);
+    writeResult(topicOf(file), result);
     console.log(JSON.stringify(result, null, 2));
   }
+}
+
+/** `bench/kafka.bench.ts` -> `kafka`. */
+export function topicOf(file: string): string {
+  return file.replace(/^.*\//, '').replace(/\.bench\.ts$/, '');
 }

@@ -89,7 +89,7 @@ export async function run(): Promise<BenchResult> {
   const stateful = await throughStage(true);
   const bare = await bareConsumer();
   return {
-    name: 'embedded-bus',
+    name: 'Embedded bus: records/s through one stage',
     figures: {
       records: N,
       'stage records/s (stateless)': Math.round(stateless),

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeResult, type BenchResult } from './bench-result.ts';
+import { topicOf, writeResult, type BenchResult } from './bench-result.ts';
 
 // `npm run bench`: every bench/*.bench.ts in turn (or those named on the command line), results written to
 // bench/results/. Separate from the tests on purpose: speed is measured, never asserted.
@@ -18,7 +18,7 @@ for (const file of files) {
   process.stdout.write(`bench ${file} ... `);
   try {
     const result = await mod.run();
-    writeResult(result);
+    writeResult(topicOf(file), result);
     process.stdout.write('done\n');
     for (const [k, v] of Object.entries(result.figures)) process.stdout.write(`  ${k}: ${v}\n`);
   } catch (err) {

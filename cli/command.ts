@@ -10,6 +10,8 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** The command prints its own --help (commands whose core lives with a stage). */
+  ownHelp?: boolean;
   run(argv: string[], io: CommandIO): Promise<number>;
 }
 

@@ -1,10 +1,11 @@
 import { CandleflowError, errorMessage } from '../pipeline/errors.ts';
 import { wantsHelp, type Command, type CommandIO } from './command.ts';
 import { genCommand } from './commands/gen.ts';
+import { indicatorsCommand } from './commands/indicators.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { devCommand, runCommand } from './commands/worker.ts';
 
-const commands: Command[] = [devCommand, runCommand, topicsCommand, genCommand];
+const commands: Command[] = [devCommand, runCommand, topicsCommand, genCommand, indicatorsCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -30,7 +31,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stderr.write(`candleflow: unknown command "${name}"\n${help()}`);
     return 2;
   }
-  if (wantsHelp(rest)) {
+  if (wantsHelp(rest) && !command.ownHelp) {
     io.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
     return 0;
   }

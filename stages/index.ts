@@ -1,4 +1,5 @@
 import type { Env, Logger, Resources, Unit } from '../pipeline/index.ts';
+import { indicatorsStage } from './indicators/stage.ts';
 
 // Every worker of the pipeline, listed explicitly in pipeline order. `candleflow dev` runs them all;
 // `candleflow run <name>` runs one. A factory reads its own configuration from the environment (throwing a
@@ -12,4 +13,6 @@ export interface StageFactoryContext {
 
 export type StageFactory = (ctx: StageFactoryContext) => Unit | Promise<Unit>;
 
-export const stageFactories: Readonly<Record<string, StageFactory>> = {};
+export const stageFactories: Readonly<Record<string, StageFactory>> = {
+  indicators: () => indicatorsStage,
+};
