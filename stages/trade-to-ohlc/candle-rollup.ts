@@ -102,7 +102,8 @@ export function applyCandle(state: RollupState, candle: Candle, config: RollupCo
         w.volume += candle.volume;
         w.quoteVolume = sum(w.quoteVolume, candle.quoteVolume);
         w.trades = sum(w.trades, candle.trades);
-        w.buyVolume = sum(w.buyVolume, candle.buyVolume);
+        // null means no trade said its side: like the trade aggregation, null only when none did.
+        w.buyVolume = w.buyVolume === null ? candle.buyVolume : w.buyVolume + (candle.buyVolume ?? 0);
       }
       if (frame.nextStart === null) frame.nextStart = start;
     }
