@@ -22,9 +22,14 @@ export async function createCcxtExchange(id: string, options: CcxtOptions = {}):
     // Spot only, and the aggregate-trade stream on the websocket: its ids are the ids fetchTrades returns
     // (aggTrades), so a backfill overlapping the live stream is de-duplicated by id.
     ex.options.fetchMarkets = { ...(ex.options.fetchMarkets ?? {}), types: ['spot'] };
+    ex.options.watchTrades = { ...(ex.options.watchTrades ?? {}), name: 'aggTrade' };
     ex.options.watchTradesForSymbols = { ...(ex.options.watchTradesForSymbols ?? {}), name: 'aggTrade' };
   }
   options.configure?.(ex);
+  // ccxt refuses plain ws:// urls (a local exchange stand-in) until its http agent is loaded.
+  if (JSON.stringify(ex.urls?.api ?? {}).includes('"ws://') && typeof ex.loadHttpProxyAgent === 'function') {
+    await ex.loadHttpProxyAgent();
+  }
   const canWatch = Pro !== undefined && ex.has?.watchTrades === true;
   return {
     id: String(ex.id ?? id),

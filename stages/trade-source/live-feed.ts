@@ -195,9 +195,13 @@ export async function runLiveFeed(
 ): Promise<SymbolFeed[]> {
   const feeds = symbols.map((s) => new SymbolFeed(exchange, s, ctx, options));
   ctx.setReady(true);
+  // Closing the exchange rejects a pending watchTrades, so a feed waiting on a quiet market stops at once.
+  const stop = (): void => void exchange.close?.().catch(() => undefined);
+  ctx.signal.addEventListener('abort', stop, { once: true });
   try {
     await Promise.all(feeds.map((f) => (exchange.watchTrades ? f.watch() : f.poll())));
   } finally {
+    ctx.signal.removeEventListener('abort', stop);
     await exchange.close?.().catch(() => undefined);
   }
   return feeds;
