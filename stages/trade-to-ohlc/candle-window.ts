@@ -22,15 +22,29 @@ export interface OpenWindow {
   sided: number;
 }
 
-const integerId = /^\d+$/;
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i += 1) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
-/** Orders two trade ids: numerically when both are integer strings, else as strings. */
+function stripZeros(s: string): string {
+  let i = 0;
+  while (i < s.length - 1 && s.charCodeAt(i) === 48) i += 1;
+  return i === 0 ? s : s.slice(i);
+}
+
+/** Orders two trade ids: numerically when both are integer strings (any length), else as strings. */
 export function compareTradeIds(a: string, b: string): number {
   if (a === b) return 0;
-  if (integerId.test(a) && integerId.test(b)) {
-    const x = a.replace(/^0+(?=\d)/, '');
-    const y = b.replace(/^0+(?=\d)/, '');
+  if (isDigits(a) && isDigits(b)) {
+    const x = stripZeros(a);
+    const y = stripZeros(b);
     if (x.length !== y.length) return x.length - y.length;
+    return x < y ? -1 : x > y ? 1 : 0;
   }
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -66,12 +80,12 @@ export function openWindow(start: number, lengthMs: number, trade: Trade): OpenW
 export function addTrade(w: OpenWindow, trade: Trade): void {
   const { price, quantity, timestamp, tradeId } = trade;
   // Open keeps the earliest arrival among ties, close the latest: a file without ids keeps its line order.
-  if (compareTradeOrder(timestamp, tradeId, w.openTs, w.openId) < 0) {
+  if (timestamp < w.openTs || (timestamp === w.openTs && compareTradeOrder(timestamp, tradeId, w.openTs, w.openId) < 0)) {
     w.open = price;
     w.openTs = timestamp;
     w.openId = tradeId;
   }
-  if (compareTradeOrder(timestamp, tradeId, w.closeTs, w.closeId) >= 0) {
+  if (timestamp > w.closeTs || (timestamp === w.closeTs && compareTradeOrder(timestamp, tradeId, w.closeTs, w.closeId) >= 0)) {
     w.close = price;
     w.closeTs = timestamp;
     w.closeId = tradeId;

@@ -1,13 +1,15 @@
 import { LateRecordError, timeframeMs, type Candle, type Timeframe, type Trade } from '../../pipeline/index.ts';
 import { addTrade, flatCandle, openWindow, windowCandle, type OpenWindow } from './candle-window.ts';
 import type { TradeToOhlcConfig } from './config.ts';
-import { dedupKey, forgetBefore, initialDedupState, isDuplicate, remember, type DedupState } from './trade-dedup.ts';
+import { claim, forgetBefore, initialDedupState, type DedupState } from './trade-dedup.ts';
 
 // The candles of one symbol: plain JSON data plus pure functions over it. The stage (Kafka) and the
 // `candleflow candles` command run exactly these functions, so both give the same candles for the same trades
 // in the same order, and a state restored from its JSON continues exactly where it stopped.
 
 export interface FrameState {
+  timeframe: Timeframe;
+  lengthMs: number;
   /** Open windows, oldest first: more than one only while an older one waits out its grace. */
   open: OpenWindow[];
   /** Start of the next window to be emitted (end of the last emitted one); null before the first trade. */
@@ -20,7 +22,8 @@ export interface FrameState {
 
 export interface SymbolCandleState {
   symbol: string;
-  frames: Record<string, FrameState>;
+  /** One per configured timeframe, shortest first (an array: the hot path indexes it, no key look-ups). */
+  frames: FrameState[];
   /** Highest trade time seen (event time); null before the first trade. */
   watermark: number | null;
   /**
@@ -41,7 +44,7 @@ export type TradeOutcome = 'applied' | 'duplicate';
 export function initialSymbolState(symbol: string): SymbolCandleState {
   return {
     symbol,
-    frames: {},
+    frames: [],
     watermark: null,
     closedBefore: null,
     dedup: initialDedupState(),
@@ -51,13 +54,21 @@ export function initialSymbolState(symbol: string): SymbolCandleState {
   };
 }
 
-function frameOf(state: SymbolCandleState, tf: Timeframe): FrameState {
-  let frame = state.frames[tf];
-  if (!frame) {
-    frame = { open: [], nextStart: null, lastClose: null, lastSided: false };
-    state.frames[tf] = frame;
+/**
+ * The frames in the configured order. Built on the first trade; rebuilt (keeping what matches) only when a
+ * restored state was made under other timeframes.
+ */
+function framesOf(state: SymbolCandleState, config: TradeToOhlcConfig): FrameState[] {
+  const frames = state.frames;
+  const tfs = config.timeframes;
+  if (frames.length === tfs.length) {
+    let same = true;
+    for (let i = 0; i < tfs.length; i += 1) if (frames[i]!.timeframe !== tfs[i]) same = false;
+    if (same) return frames;
   }
-  return frame;
+  state.frames = tfs.map((tf) => frames.find((f) => f.timeframe === tf)
+    ?? { timeframe: tf, lengthMs: timeframeMs[tf], open: [], nextStart: null, lastClose: null, lastSided: false });
+  return state.frames;
 }
 
 function floorTo(t: number, lengthMs: number): number {
@@ -86,33 +97,37 @@ export function applyTrade(
       `late: ${describe(trade)} is before ${new Date(state.closedBefore).toISOString()}, where its window already closed`,
     );
   }
-  const shortest = config.timeframes[0]!;
-  const shortestMs = timeframeMs[shortest];
-  const key = dedupKey(trade, config.keepRepeats);
-  if (arrivalMs !== undefined) state.lastLagMs = arrivalMs - trade.timestamp;
-  if (key !== null) {
-    if (isDuplicate(state.dedup, key)) {
-      state.counts.duplicates += 1;
-      return 'duplicate';
-    }
-    remember(state.dedup, key, floorTo(trade.timestamp, shortestMs));
+  const frames = framesOf(state, config);
+  const timestamp = trade.timestamp;
+  const shortestMs = frames[0]!.lengthMs;
+  if (arrivalMs !== undefined) state.lastLagMs = arrivalMs - timestamp;
+  if (!claim(state.dedup, trade, config.keepRepeats, timestamp - (timestamp % shortestMs))) {
+    state.counts.duplicates += 1;
+    return 'duplicate';
   }
-  for (const tf of config.timeframes) {
-    const lengthMs = timeframeMs[tf];
-    const frame = frameOf(state, tf);
-    const start = floorTo(trade.timestamp, lengthMs);
+  for (let f = 0; f < frames.length; f += 1) {
+    const frame = frames[f]!;
+    const lengthMs = frame.lengthMs;
+    const start = floorTo(timestamp, lengthMs);
     const open = frame.open;
-    let i = open.length - 1;
-    while (i >= 0 && open[i]!.start > start) i -= 1;
-    const found = i >= 0 ? open[i]! : undefined;
-    if (found && found.start === start) addTrade(found, trade);
-    else open.splice(i + 1, 0, openWindow(start, lengthMs, trade));
+    const last = open.length - 1;
+    if (last >= 0 && open[last]!.start === start) {
+      addTrade(open[last]!, trade);
+    } else {
+      let i = last;
+      while (i >= 0 && open[i]!.start > start) i -= 1;
+      const found = i >= 0 ? open[i]! : undefined;
+      if (found && found.start === start) addTrade(found, trade);
+      else open.splice(i + 1, 0, openWindow(start, lengthMs, trade));
+    }
     if (frame.nextStart === null) frame.nextStart = start;
   }
   state.counts.applied += 1;
-  if (state.watermark === null || trade.timestamp > state.watermark) {
-    state.watermark = trade.timestamp;
-    closeThrough(state, trade.timestamp - config.graceMs, config, true, out);
+  if (state.watermark === null || timestamp > state.watermark) {
+    state.watermark = timestamp;
+    const boundary = timestamp - config.graceMs;
+    // Most trades close nothing: skip the call unless the boundary reached the next shortest window's end.
+    if (state.closedBefore === null || boundary >= state.closedBefore + shortestMs) closeThrough(state, boundary, config, true, out);
   }
   return 'applied';
 }
@@ -128,15 +143,14 @@ export function closeThrough(
   flatAfterLast: boolean,
   out: Candle[],
 ): void {
-  const shortestMs = timeframeMs[config.timeframes[0]!];
-  const closedBefore = floorTo(boundary, shortestMs);
+  const frames = framesOf(state, config);
+  const closedBefore = floorTo(boundary, frames[0]!.lengthMs);
   if (state.closedBefore !== null && closedBefore <= state.closedBefore) return;
   state.closedBefore = closedBefore;
   const flat = config.gaps === 'flat';
-  for (const tf of config.timeframes) {
-    const frame = state.frames[tf];
-    if (!frame) continue;
-    const lengthMs = timeframeMs[tf];
+  for (const frame of frames) {
+    const tf = frame.timeframe;
+    const lengthMs = frame.lengthMs;
     const open = frame.open;
     while (open.length > 0 && open[0]!.end <= boundary) {
       const w = open.shift()!;
@@ -152,7 +166,7 @@ export function closeThrough(
       emitFlats(state.symbol, tf, frame, lengthMs, Math.min(limit, floorTo(boundary, lengthMs)), out);
     }
   }
-  forgetBefore(state.dedup, closedBefore);
+  forgetBefore(state.dedup, closedBefore, closedBefore - frames[0]!.lengthMs);
 }
 
 function emitFlats(symbol: string, tf: Timeframe, frame: FrameState, lengthMs: number, until: number, out: Candle[]): void {
@@ -181,17 +195,15 @@ export function closeDue(state: SymbolCandleState, nowMs: number, config: TradeT
 export function flushAll(state: SymbolCandleState, config: TradeToOhlcConfig, out: Candle[]): void {
   // The latest open end rather than infinity: the state stays JSON (Infinity would become null).
   let boundary = Number.NEGATIVE_INFINITY;
-  for (const frame of Object.values(state.frames)) for (const w of frame.open) boundary = Math.max(boundary, w.end);
+  for (const frame of state.frames) for (const w of frame.open) boundary = Math.max(boundary, w.end);
   if (Number.isFinite(boundary)) closeThrough(state, boundary, config, false, out);
 }
 
 /** The open windows so far, for candles.partial. */
 export function partialCandles(state: SymbolCandleState, config: TradeToOhlcConfig): Candle[] {
   const out: Candle[] = [];
-  for (const tf of config.timeframes) {
-    const frame = state.frames[tf];
-    if (!frame) continue;
-    for (const w of frame.open) out.push(windowCandle(state.symbol, tf, w, false));
+  for (const frame of framesOf(state, config)) {
+    for (const w of frame.open) out.push(windowCandle(state.symbol, frame.timeframe, w, false));
   }
   return out;
 }
