@@ -18,7 +18,6 @@ export interface TradeSourceConfig {
   pollIntervalMs: number;
 }
 
-export const supportedExchanges = ['binance', 'kraken', 'coinbase'] as const;
 
 /** Default pace of the bundled sample: one minute of trades every second, so 1m candles show up at once. */
 export const SAMPLE_REPLAY_SPEED = 60;
