@@ -57,6 +57,11 @@ export class SymbolFeed {
   lastTrade: Trade | null = null;
   down = false;
   private readonly sentIds = new Map<string, number>();
+  /**
+   * (time, price, amount, side) of trades sent -> their id or null. Some exchanges stream trades without the
+   * ids their REST API gives (Kraken's websocket v1): an overlap is then recognised by these fields.
+   */
+  private readonly sentShapes = new Map<string, { id: string | null; ts: number }>();
   private readonly stats = { sent: 0, dropped: 0, outages: 0 };
 
   constructor(
@@ -76,13 +81,22 @@ export class SymbolFeed {
     for (const r of raw) {
       const trade = toTrade(this.exchange.id, this.symbol, r);
       if (!trade) continue;
-      if (trade.tradeId !== null) {
-        if (this.sentIds.has(trade.tradeId)) {
-          this.stats.dropped += 1;
-          continue;
+      const shape = `${trade.timestamp}|${trade.price}|${trade.quantity}|${trade.side ?? ''}`;
+      const twin = this.sentShapes.get(shape);
+      const seen = trade.tradeId !== null
+        ? this.sentIds.has(trade.tradeId) || (twin !== undefined && twin.id === null)
+        : twin !== undefined;
+      if (seen) {
+        this.stats.dropped += 1;
+        // The id-less twin now has its id: a second trade of the same shape with another id is a trade.
+        if (trade.tradeId !== null && twin?.id === null) {
+          this.sentIds.set(trade.tradeId, trade.timestamp);
+          this.sentShapes.set(shape, { id: trade.tradeId, ts: trade.timestamp });
         }
-        this.sentIds.set(trade.tradeId, trade.timestamp);
+        continue;
       }
+      if (trade.tradeId !== null) this.sentIds.set(trade.tradeId, trade.timestamp);
+      this.sentShapes.set(shape, { id: trade.tradeId, ts: trade.timestamp });
       fresh.push(trade);
     }
     if (fresh.length === 0) return 0;
@@ -96,9 +110,10 @@ export class SymbolFeed {
   }
 
   private forgetOldIds(): void {
-    if (this.sentIds.size < 10_000 || !this.lastTrade) return;
+    if (this.sentShapes.size < 10_000 || !this.lastTrade) return;
     const horizon = this.lastTrade.timestamp - ID_MEMORY_MS;
     for (const [id, ts] of this.sentIds) if (ts < horizon) this.sentIds.delete(id);
+    for (const [shape, { ts }] of this.sentShapes) if (ts < horizon) this.sentShapes.delete(shape);
   }
 
   private async marker(status: 'down' | 'up'): Promise<void> {
