@@ -170,3 +170,16 @@ describe('ccxt live feed, offline against a local Binance', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+describe('ccxt exchanges the source supports', () => {
+  it('builds binance, kraken and coinbase with a websocket, and without one when polling', async () => {
+    for (const id of ['binance', 'kraken', 'coinbase']) {
+      const streaming = await createCcxtExchange(id);
+      expect([streaming.id, typeof streaming.watchTrades]).toEqual([id, 'function']);
+      await streaming.close?.();
+      const polling = await createCcxtExchange(id, { pollOnly: true });
+      expect(polling.watchTrades).toBeUndefined();
+    }
+    await expect(createCcxtExchange('no-such-exchange')).rejects.toThrow(/SOURCE ccxt has no exchange/);
+  });
+});
