@@ -31,7 +31,7 @@ describe('candleflow CLI', () => {
 
   it('answers --help for the CLI and for each command', async () => {
     expect((await cli(['--help'])).out).toMatch(/Usage: candleflow <command>/);
-    for (const command of ['dev', 'run', 'topics', 'gen', 'indicators']) {
+    for (const command of ['dev', 'run', 'topics', 'gen', 'candles', 'indicators']) {
       const { code, out } = await cli([command, '--help']);
       expect(code).toBe(0);
       expect(out).toMatch(new RegExp(`Usage: candleflow ${command}`));

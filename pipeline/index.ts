@@ -9,3 +9,6 @@ export { readBoolean, readDuration, readEnum, readInt, readList, readNumber, rea
 export type { Logger } from './log.ts';
 export type { Resources } from './runtime/resources.ts';
 export type { Unit } from './runtime/worker.ts';
+export * from './market-files/formats.ts';
+export { readLines, type NumberedLine } from './market-files/line-reader.ts';
+export { symbolFromFileName, unifySymbol } from './market-files/symbols.ts';

@@ -1,5 +1,9 @@
 import type { Env, Logger, Resources, Unit } from '../pipeline/index.ts';
 import { indicatorsStage } from './indicators/stage.ts';
+import { createTradeSource } from './trade-source/source.ts';
+import { parseTradeSourceConfig } from './trade-source/source-config.ts';
+import { parseTradeToOhlcConfig } from './trade-to-ohlc/config.ts';
+import { createTradeToOhlcStage } from './trade-to-ohlc/stage.ts';
 
 // Every worker of the pipeline, listed explicitly in pipeline order. `candleflow dev` runs them all;
 // `candleflow run <name>` runs one. A factory reads its own configuration from the environment (throwing a
@@ -14,5 +18,7 @@ export interface StageFactoryContext {
 export type StageFactory = (ctx: StageFactoryContext) => Unit | Promise<Unit>;
 
 export const stageFactories: Readonly<Record<string, StageFactory>> = {
+  'trade-source': ({ env }) => createTradeSource(parseTradeSourceConfig(env)),
+  'trade-to-ohlc': ({ env }) => createTradeToOhlcStage(parseTradeToOhlcConfig(env)),
   indicators: () => indicatorsStage,
 };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../pipeline/testing/wait-for.ts';
 import { runCandleflow, spawnCandleflow, waitForLine } from './support/cli-process.ts';
 
 describe('candleflow dev as a process', () => {
@@ -7,8 +8,11 @@ describe('candleflow dev as a process', () => {
     try {
       const line = await waitForLine(child, /candleflow dev ready on/);
       const { url } = JSON.parse(line) as { url: string };
-      const ready = await fetch(`${url}/health/ready`);
-      expect(ready.status).toBe(200);
+      // Ready once every stage is subscribed and the sample source is reading: within a few seconds.
+      const ready = await waitFor(async () => {
+        const res = await fetch(`${url}/health/ready`);
+        return res.status === 200 ? res : undefined;
+      }, '/health/ready to answer 200', 10_000, 100);
       expect(((await ready.json()) as { status: string }).status).toBe('ready');
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
       const metrics = await (await fetch(`${url}/metrics`)).text();

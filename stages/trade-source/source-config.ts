@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../pipeline/index.ts';
+import { fileFormats } from '../../pipeline/index.ts';
+
+/** The bundled sample of real Kraken trades the source replays when nothing is configured. */
+export const bundledSamplePath = fileURLToPath(new URL('../../data-samples/trades/kraken_XBTUSD_20190701_00h_generic.csv', import.meta.url));
+
+export type SourceSpec =
+  | { kind: 'sample'; path: string }
+  | { kind: 'file'; format: string; path: string }
+  | { kind: 'ccxt'; exchange: string; symbols: string[] };
+
+export interface TradeSourceConfig {
+  source: SourceSpec;
+  /** Event time runs this many times faster than the wall clock; null = as fast as the bus takes it. */
+  replaySpeed: number | null;
+  /** ccxt only: poll interval where the exchange has no websocket (or it is disabled). */
+  pollIntervalMs: number;
+}
+
+
+/** Default pace of the bundled sample: one minute of trades every second, so 1m candles show up at once. */
+export const SAMPLE_REPLAY_SPEED = 60;
+
+function parseSource(text: string | undefined): SourceSpec {
+  const value = (text ?? '').trim();
+  if (value === '' || value === 'sample') return { kind: 'sample', path: bundledSamplePath };
+  const [kind, ...rest] = value.split(':');
+  if (kind === 'file') {
+    const format = rest[0] ?? '';
+    const path = rest.slice(1).join(':');
+    const known = fileFormats[format];
+    if (!known) throw new ConfigError('SOURCE', `file format "${format}" is not one of ${Object.keys(fileFormats).join(', ')} (file:FORMAT:PATH)`);
+    if (known.kind !== 'trades') throw new ConfigError('SOURCE', `file format ${format} holds candles, not trades: use candleflow candles for it`);
+    if (path === '') throw new ConfigError('SOURCE', 'names no file (file:FORMAT:PATH)');
+    return { kind: 'file', format, path };
+  }
+  if (kind === 'ccxt') {
+    const exchange = (rest[0] ?? '').toLowerCase();
+    const symbols = rest.slice(1).join(':').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (exchange === '') throw new ConfigError('SOURCE', 'names no exchange (ccxt:EXCHANGE:BASE/QUOTE,...)');
+    if (symbols.length === 0) throw new ConfigError('SOURCE', 'names no symbol (ccxt:EXCHANGE:BASE/QUOTE,...)');
+    for (const s of symbols) if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(s)) throw new ConfigError('SOURCE', `symbol "${s}" is not BASE/QUOTE`);
+    return { kind: 'ccxt', exchange, symbols };
+  }
+  throw new ConfigError('SOURCE', `"${value}" is not sample, file:FORMAT:PATH or ccxt:EXCHANGE:SYMBOLS`);
+}
+
+function parseSpeed(text: string | undefined, source: SourceSpec): number | null {
+  const value = (text ?? '').trim().toLowerCase();
+  if (value === '') return source.kind === 'sample' ? SAMPLE_REPLAY_SPEED : null;
+  if (value === 'max' || value === '0') return null;
+  const n = Number(value.replace(/x$/, ''));
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError('REPLAY_SPEED', `"${text}" is not a positive factor like 60x, or max`);
+  return n;
+}
+
+export function parseTradeSourceConfig(env: Record<string, string | undefined>): TradeSourceConfig {
+  const source = parseSource(env.SOURCE);
+  const replaySpeed = parseSpeed(env.REPLAY_SPEED, source);
+  let pollIntervalMs = 2_000;
+  if (env.SOURCE_POLL_INTERVAL !== undefined && env.SOURCE_POLL_INTERVAL.trim() !== '') {
+    pollIntervalMs = Number(env.SOURCE_POLL_INTERVAL);
+    if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 100) {
+      throw new ConfigError('SOURCE_POLL_INTERVAL', 'must be milliseconds, at least 100');
+    }
+  }
+  return { source, replaySpeed, pollIntervalMs };
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, type Output, type SourceContext, type StageLogger, type Trade } from '../../pipeline/index.ts';
+import { ReplayPacer } from './replay-pacer.ts';
+import { createTradeSource } from './source.ts';
+import { bundledSamplePath, parseTradeSourceConfig, SAMPLE_REPLAY_SPEED } from './source-config.ts';
+
+const silent: StageLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function collector(stopAfter: number): { ctx: SourceContext; trades: Trade[]; abort: AbortController } {
+  const abort = new AbortController();
+  const trades: Trade[] = [];
+  const ctx: SourceContext = {
+    async emit(outputs: readonly Output[]) {
+      for (const o of outputs) trades.push(o.value as Trade);
+      if (trades.length >= stopAfter) abort.abort();
+    },
+    signal: abort.signal,
+    now: () => Date.now(),
+    log: silent,
+    setReady() {},
+  };
+  return { ctx, trades, abort };
+}
+
+describe('trade source settings', () => {
+  it('defaults to the bundled sample at 60x', () => {
+    expect(parseTradeSourceConfig({})).toMatchObject({ source: { kind: 'sample', path: bundledSamplePath }, replaySpeed: SAMPLE_REPLAY_SPEED });
+  });
+
+  it('reads files and exchanges; files replay as fast as possible unless paced', () => {
+    expect(parseTradeSourceConfig({ SOURCE: 'file:csv:/tmp/a:b.csv' })).toMatchObject({ source: { kind: 'file', format: 'csv', path: '/tmp/a:b.csv' }, replaySpeed: null });
+    expect(parseTradeSourceConfig({ SOURCE: 'ccxt:kraken:BTC/USD,ETH/USD', REPLAY_SPEED: '10x' })).toMatchObject({
+      source: { kind: 'ccxt', exchange: 'kraken', symbols: ['BTC/USD', 'ETH/USD'] }, replaySpeed: 10,
+    });
+    expect(parseTradeSourceConfig({ REPLAY_SPEED: 'max' }).replaySpeed).toBeNull();
+  });
+
+  it('names the variable of a bad value', () => {
+    for (const [env, variable] of [
+      [{ SOURCE: 'ftp:x' }, 'SOURCE'], [{ SOURCE: 'file:excel:/x' }, 'SOURCE'], [{ SOURCE: 'file:kraken-ohlcvt:/x' }, 'SOURCE'],
+      [{ SOURCE: 'ccxt:kraken:' }, 'SOURCE'], [{ SOURCE: 'ccxt:kraken:BTCUSD' }, 'SOURCE'], [{ REPLAY_SPEED: 'fast' }, 'REPLAY_SPEED'],
+    ] as const) {
+      expect(() => parseTradeSourceConfig(env)).toThrow(ConfigError);
+      try {
+        parseTradeSourceConfig(env);
+      } catch (err) {
+        expect((err as ConfigError).variable).toBe(variable);
+      }
+    }
+  });
+});
+
+describe('replay pacing', () => {
+  it('lets event time run `speed` times faster than the wall clock', () => {
+    let now = 1_000;
+    const pacer = new ReplayPacer(60, () => now);
+    expect(pacer.delayFor(500_000)).toBe(0);
+    expect(pacer.delayFor(560_000)).toBe(1_000);
+    now += 400;
+    expect(pacer.delayFor(560_000)).toBe(600);
+    expect(new ReplayPacer(null, () => now).delayFor(1e12)).toBe(0);
+  });
+});
+
+describe('bundled sample replay', () => {
+  it('loops the real trades forever, each loop an hour later', async () => {
+    const { ctx, trades } = collector(2672 * 2 + 5);
+    await createTradeSource({ ...parseTradeSourceConfig({}), replaySpeed: null }).run(ctx);
+    expect(trades.length).toBeGreaterThanOrEqual(2672 * 2 + 5);
+    const first = trades.slice(0, 2672);
+    const second = trades.slice(2672, 2672 * 2);
+    expect(first[0]).toMatchObject({ exchange: 'kraken', symbol: 'BTC/USD', timestamp: 1561939203172, price: 10749.4 });
+    second.forEach((t, i) => expect(t.timestamp - first[i]!.timestamp).toBe(3_600_000));
+    expect(trades[2672 * 2]!.timestamp - first[0]!.timestamp).toBe(7_200_000);
+
+  });
+});

@@ -1,0 +1,84 @@
+import { defineStage, emit, topics, type Candle, type Output, type StageDefinition, type Trade } from '../../pipeline/index.ts';
+import { feedStatusOf } from '../../schemas/feed-status.ts';
+import { defaultTradeToOhlcConfig, type TradeToOhlcConfig } from './config.ts';
+import {
+  applyTrade, closeDue, flushAll, initialSymbolState, partialCandles, type SymbolCandleState,
+} from './symbol-candles.ts';
+
+/**
+ * The trade-to-ohlc worker: trades in, candles out, keyed state per symbol. The runner persists each symbol's
+ * state (plain JSON) and restores it after a restart. Build it with the settings from
+ * `parseTradeToOhlcConfig(process.env)`.
+ */
+export function createTradeToOhlcStage(config: TradeToOhlcConfig = defaultTradeToOhlcConfig): StageDefinition<Trade, SymbolCandleState> {
+  // Process-local on purpose: after a restart the worker must first see a trade that arrived close to its
+  // execution time before it lets the wall clock close anything; a backlog being replayed never does.
+  let latestLagMs: number | null = null;
+  let lastPartialAt = Number.NEGATIVE_INFINITY;
+  const partialSeen = new Map<string, number>();
+  const tickMs = Math.min(1_000, config.partialIntervalMs ?? 1_000);
+  const finals = (candles: Candle[]): Output[] => candles.map((c) => emit(topics.candles, c));
+
+  return defineStage<Trade, SymbolCandleState>({
+    name: 'trade-to-ohlc',
+    description: 'Aggregates trades into UTC-aligned OHLCV candles per symbol and timeframe.',
+    inputs: [topics.trades],
+    outputs: [topics.candles, topics.candlesPartial],
+    state: { initial: (key) => initialSymbolState(key) },
+    handle(record, ctx) {
+      const status = feedStatusOf(record.headers);
+      if (status !== null) {
+        ctx.state.feedDown = status === 'down';
+        return [];
+      }
+      const now = ctx.now();
+      const out: Candle[] = [];
+      // Throws LateRecordError for a trade whose window was already emitted: the runner dead-letters it.
+      applyTrade(ctx.state, record.value, config, out, now);
+      latestLagMs = now - record.value.timestamp;
+      return finals(out);
+    },
+    tick: {
+      intervalMs: tickMs,
+      run(ctx) {
+        const now = ctx.now();
+        const outputs: Output[] = [];
+        const caughtUp = latestLagMs !== null && latestLagMs <= config.graceMs + config.liveSlackMs;
+        if (caughtUp) {
+          for (const key of ctx.keys()) {
+            const state = ctx.state(key);
+            const out: Candle[] = [];
+            closeDue(state, now, config, out);
+            if (out.length > 0) {
+              ctx.setState(key, state);
+              outputs.push(...finals(out));
+            }
+          }
+        }
+        if (config.partialIntervalMs !== null && now - lastPartialAt >= config.partialIntervalMs) {
+          lastPartialAt = now;
+          for (const key of ctx.keys()) {
+            const state = ctx.state(key);
+            if (partialSeen.get(key) === state.counts.applied) continue;
+            partialSeen.set(key, state.counts.applied);
+            for (const c of partialCandles(state, config)) outputs.push(emit(topics.candlesPartial, c));
+          }
+        }
+        return outputs;
+      },
+    },
+    flush(ctx) {
+      const outputs: Output[] = [];
+      for (const key of ctx.keys()) {
+        const state = ctx.state(key);
+        const out: Candle[] = [];
+        flushAll(state, config, out);
+        ctx.setState(key, state);
+        outputs.push(...finals(out));
+      }
+      return outputs;
+    },
+  });
+}
+
+export const tradeToOhlcStage = createTradeToOhlcStage();
