@@ -2,7 +2,7 @@ import type { RecordName } from '../../schemas/records.ts';
 import type { StageName, TopicSpec } from '../../schemas/topics.ts';
 import type { Records } from '../../schemas/types.ts';
 import type { Headers } from '../bus/bus.ts';
-import { StageDefinitionError } from '../errors.ts';
+import { StageDefinitionError, type CandleflowError } from '../errors.ts';
 
 // A stage is a plain object: which topics it reads and writes, and pure functions from typed input records to
 // typed output records. The runner (run-stage.ts) owns everything else: decoding, validation, offsets,
@@ -59,6 +59,12 @@ export interface BatchContext {
   log: StageLogger;
   /** Marks the stage ready or not ready (e.g. its database is down); /health/ready follows it. */
   setReady(ready: boolean): void;
+  /**
+   * Sends one record of the batch to its topic's dead-letter topic (original bytes, `error` in headers) and
+   * counts it; the rest of the batch goes on. For records the stage refuses (schema violations), never for
+   * outages: those throw a retriable error so the whole batch is retried.
+   */
+  deadLetter(record: InputRecord, error: CandleflowError): void;
 }
 
 export interface TickContext<S> {
