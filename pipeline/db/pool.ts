@@ -44,6 +44,9 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   // An idle client whose server went away emits 'error' on the pool; without a listener that kills the process.
   // The next query on a fresh client reports the outage where it can be handled.
   pool.on('error', () => {});
+  // Likewise a checked-out client whose connection drops between two queries emits 'error'; the transaction's
+  // next query rejects with the same cause, which is where the caller sees it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
