@@ -24,6 +24,10 @@ export function parseTime(raw: string, parameter: string): number {
   }
   const m = ISO.exec(text);
   if (!m) throw badRequest(parameter, `"${raw}" is neither epoch milliseconds nor an ISO-8601 time`);
+  const [y, mo, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  // Date.parse rolls 2019-02-30 over into March; a date that does not exist is an input error.
+  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) throw badRequest(parameter, `"${raw}" is not a valid ISO-8601 time (no such date)`);
   const utc = m[1] !== undefined && m[4] === undefined ? `${text}Z` : text;
   const ms = Date.parse(utc.replace(' ', 'T'));
   if (Number.isNaN(ms)) throw badRequest(parameter, `"${raw}" is not a valid ISO-8601 time`);

@@ -35,19 +35,28 @@ export async function startPredictionsApi(options: PredictionsApiOptions = {}): 
     registry = new Registry();
     collectDefaultMetrics({ register: registry });
   }
-  const app = await buildApp({
-    queries: createResultQueries(database.pool),
-    config,
-    registry,
-    ...(options.health ? { health: options.health } : {}),
-    logger: options.logger ?? { level: env.LOG_LEVEL ?? 'info' },
-  });
-  if (ownDatabase) app.addHook('onClose', async () => database.close());
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      queries: createResultQueries(database.pool),
+      config,
+      registry,
+      ...(options.health ? { health: options.health } : {}),
+      logger: options.logger ?? { level: env.LOG_LEVEL ?? 'info' },
+    });
+  } catch (err) {
+    if (ownDatabase) await database.close();
+    throw err;
+  }
+  const close = async () => {
+    await app.close();
+    if (ownDatabase) await database.close();
+  };
   try {
     const url = await app.listen({ port: config.port, host: config.host });
-    return { app, url, close: () => app.close() };
+    return { app, url, close };
   } catch (err) {
-    await app.close();
+    await close();
     throw err;
   }
 }

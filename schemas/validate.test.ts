@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { validateRecord } from './validate.ts';
+
+const candle = {
+  symbol: 'BTC/USD', timeframe: '1m', start: 0, end: 60_000, open: 10, high: 12, low: 9, close: 11, volume: 1,
+  quoteVolume: null, vwap: null, trades: null, buyVolume: null, final: true,
+};
+
+describe('validateRecord', () => {
+  it('accepts a valid record', () => {
+    expect(validateRecord('Candle', candle)).toBeNull();
+  });
+
+  it.each([
+    [{ timeframe: '2m' }, /timeframe "2m"/],
+    [{ close: Number.POSITIVE_INFINITY }, /close must be a finite number/],
+    [{ high: 8 }, /high 8 is below low 9/],
+    [{ close: 13 }, /within \[low, high\]/],
+    [{ symbol: 'BTCUSD' }, /not BASE\/QUOTE/],
+    [{ start: 1.5 }, /start must be an integer/],
+    [{ trades: 'many' }, /trades is "many"/],
+    [{ volume: -1 }, /volume must not be negative/],
+    [{ final: undefined }, /final must be a boolean/],
+  ])('refuses %o', (change, message) => {
+    expect(validateRecord('Candle', { ...candle, ...change })).toMatch(message);
+  });
+
+  it('checks enums and arrays from the Avro schema', () => {
+    const signal = {
+      symbol: 'BTC/USD', timeframe: '1m', timestamp: 0, action: 'buy', targetPosition: 0.5, price: 1, expectedReturn: 0,
+      confidence: 0.5, riskChecks: [], modelName: 'm', modelVersion: '1',
+    };
+    expect(validateRecord('Signal', signal)).toBeNull();
+    expect(validateRecord('Signal', { ...signal, action: 'short' })).toMatch(/action must be one of buy, sell, hold/);
+    expect(validateRecord('Signal', { ...signal, riskChecks: [1] })).toMatch(/riskChecks\[0\] must be a string/);
+    expect(validateRecord('Signal', { ...signal, targetPosition: 2 })).toMatch(/targetPosition 2 is outside \[-1, 1\]/);
+  });
+});
