@@ -149,9 +149,9 @@ export function createResultQueries(pool: Pool): ResultQueries {
     latestPredictions: (symbol, timeframe) =>
       query<Prediction>(
         'latest predictions',
-        `SELECT DISTINCT ON (timeframe, model_name) ${selectList(predictionsTable)} FROM predictions
+        `SELECT ${selectList(predictionsTable)} FROM latest_predictions
           WHERE symbol = $1 ${timeframe === undefined ? '' : 'AND timeframe = $2'}
-          ORDER BY timeframe, model_name, feature_time DESC`,
+          ORDER BY timeframe, model_name`,
         timeframe === undefined ? [symbol] : [symbol, timeframe],
       ),
     models: () =>

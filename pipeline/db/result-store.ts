@@ -1,8 +1,8 @@
-import { topicByName, joinFields } from '../../schemas/topics.ts';
+import { joinFields, topicByName, topics } from '../../schemas/topics.ts';
 import { DatabaseError } from '../errors.ts';
 import type { Pool } from './pool.ts';
 import { toDatabaseError } from './pool.ts';
-import { resultTables, upsertSql } from './result-tables.ts';
+import { latestPredictionsTable, resultTables, upsertSql, type ResultTable } from './result-tables.ts';
 
 /** Records of one topic to upsert. */
 export interface TopicRows {
@@ -55,15 +55,30 @@ export class PostgresResultStore {
     const latest = new Map<string, object>();
     for (const value of batch.values) latest.set(joinFields(value as Record<string, unknown>, topic.key), value);
     const rows = [...latest.values()];
-    const out: { text: string; values: unknown[] }[] = [];
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-      const values: unknown[] = [];
-      for (const row of chunk) {
-        for (const [, field] of spec.columns) values.push((row as Record<string, unknown>)[field] ?? null);
+    const out = chunked(spec, rows);
+    if (batch.topic === topics.predictions.name) {
+      // The newest of the batch per (symbol, timeframe, model) goes to latest_predictions too.
+      const newest = new Map<string, Record<string, unknown>>();
+      for (const row of rows as Record<string, unknown>[]) {
+        const key = joinFields(row, ['symbol', 'timeframe', 'modelName']);
+        const seen = newest.get(key);
+        if (!seen || (seen.featureTime as number) <= (row.featureTime as number)) newest.set(key, row);
       }
-      out.push({ text: upsertSql(spec, chunk.length), values });
+      out.push(...chunked(latestPredictionsTable, [...newest.values()]));
     }
     return out;
   }
+}
+
+function chunked(spec: ResultTable, rows: readonly object[]): { text: string; values: unknown[] }[] {
+  const out: { text: string; values: unknown[] }[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const values: unknown[] = [];
+    for (const row of chunk) {
+      for (const [, field] of spec.columns) values.push((row as Record<string, unknown>)[field] ?? null);
+    }
+    out.push({ text: upsertSql(spec, chunk.length), values });
+  }
+  return out;
 }

@@ -9,6 +9,8 @@ export interface ResultTable {
   columns: readonly (readonly [string, string])[];
   /** Conflict target: the topic key's columns. */
   key: readonly string[];
+  /** Replace an existing row only when this column's new value is at least the stored one (latest-value tables). */
+  newerOrEqual?: string;
 }
 
 function snake(field: string): string {
@@ -61,6 +63,17 @@ export const resultTables: Readonly<Record<string, ResultTable>> = {
   ),
 };
 
+/**
+ * The newest prediction per (symbol, timeframe, model), written with every predictions batch (migration 0002):
+ * same columns as predictions, keyed without the feature time.
+ */
+export const latestPredictionsTable: ResultTable = {
+  ...resultTables[topics.predictions.name]!,
+  table: 'latest_predictions',
+  key: ['symbol', 'timeframe', 'model_name'],
+  newerOrEqual: 'feature_time',
+};
+
 const quote = (column: string) => `"${column}"`;
 
 /** `INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE` for `rows` rows: the last write of a key wins. */
@@ -76,6 +89,7 @@ export function upsertSql(spec: ResultTable, rows: number): string {
   updates.push('written_at = now()');
   return (
     `INSERT INTO ${spec.table} (${spec.columns.map(([c]) => quote(c)).join(', ')}) VALUES ${values.join(', ')} ` +
-    `ON CONFLICT (${spec.key.map(quote).join(', ')}) DO UPDATE SET ${updates.join(', ')}`
+    `ON CONFLICT (${spec.key.map(quote).join(', ')}) DO UPDATE SET ${updates.join(', ')}` +
+    (spec.newerOrEqual ? ` WHERE ${spec.table}.${quote(spec.newerOrEqual)} <= EXCLUDED.${quote(spec.newerOrEqual)}` : '')
   );
 }

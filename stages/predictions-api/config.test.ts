@@ -4,7 +4,7 @@ import { parseApiConfig } from './config.ts';
 describe('parseApiConfig', () => {
   it('has working defaults', () => {
     expect(parseApiConfig({})).toEqual({
-      port: 3000, host: '0.0.0.0', apiKeys: [], rateLimitMax: 600, corsOrigin: '*', latestCacheMs: 1000, maxLimit: 1000, retryAfterSeconds: 5,
+      port: 3000, host: '0.0.0.0', apiKeys: [], rateLimitMax: 600, corsOrigin: '*', latestCacheMs: 1000, listCacheMs: 1000, maxLimit: 1000, retryAfterSeconds: 5,
     });
   });
 

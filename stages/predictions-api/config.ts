@@ -11,6 +11,8 @@ export interface ApiConfig {
   corsOrigin: string | string[];
   /** How long /v1/predictions/latest and /v1/symbols answers are reused, ms; 0 disables the cache. */
   latestCacheMs: number;
+  /** How long an answer of a list route (candles, features, ...) is reused for the same query, ms; 0 disables it. */
+  listCacheMs: number;
   /** Largest `limit` a list route accepts. */
   maxLimit: number;
   /** Retry-After seconds sent with 503 when the database is unavailable. */
@@ -25,7 +27,7 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return n;
 }
 
-/** Reads PORT, HOST, API_KEYS, RATE_LIMIT_MAX, CORS_ORIGIN, LATEST_CACHE_MS, MAX_LIMIT, RETRY_AFTER_SECONDS. */
+/** Reads PORT, HOST, API_KEYS, RATE_LIMIT_MAX, CORS_ORIGIN, LATEST_CACHE_MS, LIST_CACHE_MS, MAX_LIMIT, RETRY_AFTER_SECONDS. */
 export function parseApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const apiKeys = (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k.length > 0);
   for (const key of apiKeys) {
@@ -45,6 +47,7 @@ export function parseApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     rateLimitMax: int(env, 'RATE_LIMIT_MAX', 600, 0),
     corsOrigin: origins.length === 0 || origins.includes('*') ? '*' : origins,
     latestCacheMs: int(env, 'LATEST_CACHE_MS', 1_000, 0, 60_000),
+    listCacheMs: int(env, 'LIST_CACHE_MS', 1_000, 0, 60_000),
     maxLimit: int(env, 'MAX_LIMIT', 1_000, 1, 10_000),
     retryAfterSeconds: int(env, 'RETRY_AFTER_SECONDS', 5, 1, 3_600),
   };

@@ -79,6 +79,9 @@ for (const kind of databaseKinds) {
       expect(body.data[0]).toEqual({ ...candle(199), startIso: '2019-07-01T03:19:00.000Z', endIso: '2019-07-01T03:20:00.000Z' });
       expect(body.data.map((c: { start: number }) => c.start)).toEqual(range(50).map((i) => T0 + (199 - i) * MIN));
       expect(typeof body.next).toBe('string');
+      const queried = queries.calls.candles;
+      expect((await get(`/v1/candles?symbol=BTC-USD&timeframe=1m&limit=50`)).body).toBe(res.body);
+      expect(queries.calls.candles).toBe(queried); // the same query within LIST_CACHE_MS is answered from memory
     });
 
     it('GET /v1/candles pages through every candle exactly once by cursor', async () => {
@@ -240,7 +243,7 @@ for (const kind of databaseKinds) {
       const proxy = new TcpProxy(db.host, db.port);
       const port = await proxy.start();
       const viaProxy = db.pool({ url: urlVia(db.url, port), max: 2, connectionTimeoutMs: 1_000 });
-      const down = await buildApp({ queries: createResultQueries(viaProxy), config: parseApiConfig({ LATEST_CACHE_MS: '0' }), registry: new Registry() });
+      const down = await buildApp({ queries: createResultQueries(viaProxy), config: parseApiConfig({ LATEST_CACHE_MS: '0', LIST_CACHE_MS: '0' }), registry: new Registry() });
       try {
         expect((await down.inject(`/v1/candles?${BTC}&timeframe=1m`)).statusCode).toBe(200);
         await proxy.stop();

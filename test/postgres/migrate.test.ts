@@ -12,6 +12,22 @@ for (const kind of databaseKinds) {
     });
     afterAll(async () => db?.close());
 
+    it('applies migrations in order: 0002 backfills latest_predictions from the predictions 0001 holds', async () => {
+      const scratch = await openTestDatabase(kind);
+      try {
+        const pool = scratch.pool({ max: 1 });
+        expect(await migrate(pool, loadMigrations().slice(0, 1))).toEqual([1]);
+        const insert = `INSERT INTO predictions (symbol, timeframe, feature_time, model_name, horizon, target_time, base_price, predicted_return,
+                          predicted_price, model_version, model_sha256) VALUES ('BTC/USD', '1m', $1::bigint, $2, 1, $1::bigint + 60000, 1, 0, 1, '1', 'x')`;
+        for (const [t, m] of [[1, 'a'], [3, 'a'], [2, 'a'], [1, 'b']] as const) await pool.query(insert, [t, m]);
+        expect(await migrate(pool)).toEqual([2]);
+        const latest = await pool.query('SELECT model_name, feature_time FROM latest_predictions ORDER BY model_name');
+        expect(latest.rows).toEqual([{ model_name: 'a', feature_time: 3 }, { model_name: 'b', feature_time: 1 }]);
+      } finally {
+        await scratch.close();
+      }
+    });
+
     it('two migrators started at once apply every migration exactly once', async () => {
       const a = db.pool({ max: 1 });
       const b = db.pool({ max: 1 });
@@ -39,6 +55,7 @@ for (const kind of databaseKinds) {
         candles: 'symbol,timeframe,start',
         chart_patterns: 'symbol,timeframe,window_end,kind',
         features: 'symbol,timeframe,start',
+        latest_predictions: 'symbol,timeframe,model_name',
         models: 'name,version',
         prediction_errors: 'symbol,timeframe,target_time,model_name',
         predictions: 'symbol,timeframe,feature_time,model_name',

@@ -23,7 +23,7 @@ for (const kind of databaseKinds) {
     });
     afterAll(async () => db?.close());
     beforeEach(async () => {
-      await pool.query('TRUNCATE candles, features, predictions, prediction_errors, signals, sentiment, chart_patterns');
+      await pool.query('TRUNCATE candles, features, predictions, latest_predictions, prediction_errors, signals, sentiment, chart_patterns');
     });
 
     const count = async (table: string) => Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
@@ -70,6 +70,20 @@ for (const kind of databaseKinds) {
       expect(await count('predictions')).toBe(2);
       const row = (await pool.query('SELECT predicted_return FROM predictions WHERE feature_time = $1', [prediction(1).featureTime])).rows[0];
       expect(row.predicted_return).toBe(0.01);
+    });
+
+    it('keeps the newest prediction per model in latest_predictions; late older ones do not move it back', async () => {
+      const stage = createPostgresSinkStage(new PostgresResultStore(pool));
+      const h = new BatchHarness();
+      await h.run(stage, inputs(topics.predictions.name, [prediction(3), prediction(9), prediction(4), prediction(2, { modelName: 'arima' })]));
+      await h.run(stage, inputs(topics.predictions.name, [prediction(5)]));
+      await h.run(stage, inputs(topics.predictions.name, [prediction(9, { predictedReturn: 0.005, predictedPrice: 10_900 })]));
+      const latest = await pool.query('SELECT model_name, feature_time, predicted_return FROM latest_predictions ORDER BY model_name');
+      expect(latest.rows).toEqual([
+        { model_name: 'arima', feature_time: prediction(2).featureTime, predicted_return: prediction(2).predictedReturn },
+        { model_name: 'lgbm-returns', feature_time: prediction(9).featureTime, predicted_return: 0.005 },
+      ]);
+      expect(await count('predictions')).toBe(5);
     });
 
     it('dead-letters records that break the schema and writes the rest', async () => {

@@ -7,7 +7,7 @@ import type { ApiDeps } from '../app.ts';
 import { parseSymbol } from '../query-params.ts';
 import { errorSchema, recordSchema, withIsoTimes } from '../record-schemas.ts';
 import { TtlCache } from '../ttl-cache.ts';
-import { seriesRoute } from './series.ts';
+import { sendAsIs, seriesRoute } from './series.ts';
 
 interface LatestAnswer {
   body: string;
@@ -16,7 +16,7 @@ interface LatestAnswer {
 
 export function predictionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   seriesRoute(app, {
-    url: '/v1/predictions', record: 'Prediction', tag: 'predictions', maxLimit: deps.config.maxLimit, byModel: true,
+    url: '/v1/predictions', record: 'Prediction', tag: 'predictions', maxLimit: deps.config.maxLimit, cacheMs: deps.config.listCacheMs, byModel: true,
     summary: 'Model forecasts, newest feature time first, paged by `next` cursor.',
     load: (q) => deps.queries.predictions(q),
   });
@@ -55,7 +55,7 @@ export function predictionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       reply.header('etag', answer.etag).header('cache-control', `public, max-age=${maxAge}`);
       if (request.headers['if-none-match'] === answer.etag) return reply.code(304).send();
       // Already JSON: sent as is, not serialized again.
-      return reply.type('application/json; charset=utf-8').serializer((s: unknown) => s as string).send(answer.body);
+      return reply.type('application/json; charset=utf-8').serializer(sendAsIs).send(answer.body);
     },
   });
 }
