@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../pipeline/db/migrate.ts';
 import type { Pool } from '../../pipeline/db/pool.ts';
@@ -55,7 +56,7 @@ for (const kind of databaseKinds) {
       await migrate(pool);
       await seed(pool);
       queries = countingQueries(createResultQueries(pool));
-      app = await buildApp({ queries, config: parseApiConfig({ LATEST_CACHE_MS: '60000' }), registry: new Registry() });
+      app = await buildApp({ queries, config: parseApiConfig({ LATEST_CACHE_MS: '60000', RATE_LIMIT_MAX: '0' }), registry: new Registry() });
     });
     afterAll(async () => {
       await app?.close();
@@ -206,6 +207,37 @@ for (const kind of databaseKinds) {
           expect(res.json().message).toMatch(message);
         });
       }
+    });
+
+    it('duplicated, malformed and oversized parameters are 400s too', async () => {
+      for (const [url, parameter] of [
+        [`/v1/candles?${BTC}&${BTC}&timeframe=1m`, 'symbol'],
+        [`/v1/candles?${BTC}&timeframe=1m&limit=1&limit=2`, 'limit'],
+        [`/v1/candles?symbol=${'A'.repeat(5000)}%2FUSD&timeframe=1m`, 'symbol'],
+      ] as const) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json().parameter).toBe(parameter);
+      }
+      expect((await get('/v1/candles?symbol=%E0%A4%A&timeframe=1m')).statusCode).toBe(400);
+    });
+
+    it('no query string a client can send gets a 500', async () => {
+      const value = fc.oneof(
+        fc.string(), fc.constantFrom('BTC/USD', 'BTC-USD', '1m', '0', '-1', '1e99', '2019-07-01', 'null', '[]', '%', '%%', '%00', '\u0000'),
+        fc.integer().map(String), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      );
+      const name = fc.constantFrom('symbol', 'timeframe', 'from', 'to', 'limit', 'cursor', 'model', 'other');
+      const path = fc.constantFrom('/v1/candles', '/v1/features', '/v1/predictions', '/v1/predictions/latest', '/v1/signals', '/v1/errors', '/v1/symbols');
+      await fc.assert(
+        fc.asyncProperty(path, fc.array(fc.tuple(name, value), { maxLength: 6 }), fc.boolean(), async (p, params, encode) => {
+          const qs = params.map(([k, v]) => `${k}=${encode ? encodeURIComponent(v) : v}`).join('&');
+          const res = await app.inject({ method: 'GET', url: `${p}?${qs}` });
+          expect(res.statusCode, `${p}?${qs} -> ${res.body}`).toBeLessThan(500);
+          expect([200, 304, 400, 404]).toContain(res.statusCode);
+        }),
+        { numRuns: 300 },
+      );
     });
 
     it('unknown routes get a JSON 404', async () => {

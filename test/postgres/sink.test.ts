@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../pipeline/db/migrate.ts';
 import type { Pool } from '../../pipeline/db/pool.ts';
 import { PostgresResultStore } from '../../pipeline/db/result-store.ts';
@@ -117,7 +117,7 @@ for (const kind of databaseKinds) {
       expect(h.committed).toEqual(batch.map((r) => r.offset));
     });
 
-    describeWithService('a TCP proxy', true, 'outages', () => {
+    describe('outages', () => {
       let proxy: TcpProxy;
       let viaProxy: Pool;
       beforeEach(async () => {
