@@ -125,7 +125,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (config.apiKeys.length > 0) {
     const keys = config.apiKeys.map(sha256);
     app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.public || !request.url.startsWith('/v1/')) return;
+      // CORS preflights carry no credentials by design; the real request that follows is checked.
+      if (request.method === 'OPTIONS' || request.routeOptions.config.public || !request.url.startsWith('/v1/')) return;
       const header = request.headers.authorization ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
       // Comparing digests in constant time does not reveal how much of a key matched.

@@ -307,6 +307,9 @@ for (const kind of databaseKinds) {
         expect((await secured.inject({ url: '/v1/models', headers: { authorization: 'Bearer wrong-key-0000000' } })).statusCode).toBe(401);
         expect((await secured.inject({ url: '/v1/models', headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(200);
         expect((await secured.inject('/health/live')).statusCode).toBe(200);
+        const preflight = await secured.inject({ method: 'OPTIONS', url: '/v1/models', headers: { origin: 'https://example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+        expect(preflight.statusCode).toBe(204);
+        expect(preflight.headers['access-control-allow-origin']).toBe('*');
         expect((await secured.inject('/openapi.json')).json().security).toEqual([{ bearer: [] }]);
       } finally {
         await secured.close();

@@ -51,6 +51,15 @@ for (const kind of databaseKinds) {
       expect(h.readiness).toEqual([true]);
     });
 
+    it('a batch mixing topics is written in one transaction', async () => {
+      const writes: string[][] = [];
+      const store = new PostgresResultStore(pool);
+      const stage = createPostgresSinkStage({ upsert: (batches) => (writes.push(batches.map((b) => b.topic)), store.upsert(batches)) });
+      await new BatchHarness().run(stage, [...inputs(topics.candles.name, [candle(0), candle(1)]), ...inputs(topics.features.name, [features(0)])]);
+      expect(writes).toEqual([['candles', 'features']]);
+      expect([await count('candles'), await count('features')]).toEqual([2, 1]);
+    });
+
     it('a redelivered batch and a corrected record replace rows, never duplicate them', async () => {
       const stage = createPostgresSinkStage(new PostgresResultStore(pool));
       const h = new BatchHarness();
