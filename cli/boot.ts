@@ -1,11 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { MemoryBus } from '../pipeline/bus/memory-bus.ts';
 import type { Bus } from '../pipeline/bus/bus.ts';
 import type { Env } from '../pipeline/config/env.ts';
 import { UsageError } from '../pipeline/errors.ts';
 import { parseRuntimeConfig, type RuntimeConfig } from '../pipeline/config/runtime-config.ts';
-import { healthRoutes } from '../pipeline/http/health-routes.ts';
 import { startWorkerServer } from '../pipeline/http/worker-server.ts';
 import { createLogger, type Logger } from '../pipeline/log.ts';
 import { createRegistry } from '../pipeline/metrics/stage-metrics.ts';
@@ -13,7 +12,10 @@ import { Resources } from '../pipeline/runtime/resources.ts';
 import { Worker, type Unit } from '../pipeline/runtime/worker.ts';
 import type { Codec } from '../pipeline/serde/codec.ts';
 import { LocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
+import { sharedDatabase } from '../pipeline/db/shared-database.ts';
+import type { Database } from '../pipeline/db/database.ts';
 import { stageFactories } from '../stages/index.ts';
+import { startPredictionsApi } from '../stages/predictions-api/server.ts';
 
 // The composition root: reads configuration, picks the bus and codec, builds the named stages, starts them with
 // an HTTP server, and drains them on SIGTERM/SIGINT.
@@ -32,8 +34,11 @@ export interface BootOptions {
   env: Env;
   /** Stage names to run; every stage for `dev`. */
   stages: readonly string[];
-  /** `dev` serves the API beside health and metrics on PORT; `run` serves health and metrics on METRICS_PORT. */
-  mode: 'dev' | 'run';
+  /**
+   * `dev`: the stages plus the predictions API (with health and metrics) on PORT, sharing one database;
+   * `run`: the stages with health and metrics on METRICS_PORT; `api`: the predictions API alone on PORT.
+   */
+  mode: 'dev' | 'run' | 'api';
   log?: Logger;
 }
 
@@ -59,14 +64,20 @@ export async function boot(options: BootOptions): Promise<Booted> {
     maxBatchSize: config.batchMaxRecords, retry: config.retry, readyMaxLag: config.readyMaxLag,
   });
   await worker.start();
-  const checks = () => worker.checks();
   let server: FastifyInstance;
-  if (options.mode === 'dev') {
-    server = Fastify({ logger: false });
-    await server.register(healthRoutes, { checks, registry });
-    await server.listen({ port: config.port, host: '0.0.0.0' });
+  if (options.mode === 'run') {
+    server = await startWorkerServer({ port: config.metricsPort, checks: () => worker.checks(), registry });
   } else {
-    server = await startWorkerServer({ port: config.metricsPort, checks, registry });
+    const database = await sharedDatabase({ env: options.env, resources });
+    const api = await startPredictionsApi({
+      env: options.env,
+      database,
+      registry,
+      health: { ready: () => workerAndDatabaseReady(worker, database) },
+      // Requests are not logged at info: a dashboard polling the API would drown the pipeline's own lines.
+      logger: { level: config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn' },
+    });
+    server = api.app;
   }
   const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   log.info({ url, stages: options.stages, bus: bus.kind }, `candleflow ${options.mode} ready on ${url}`);
@@ -83,6 +94,12 @@ export async function boot(options: BootOptions): Promise<Booted> {
         }
       })()),
   };
+}
+
+async function workerAndDatabaseReady(worker: Worker, database: Database): Promise<void> {
+  await database.pool.query('select 1');
+  const waiting = worker.checks().filter((c) => !c.ready()).map((c) => c.name);
+  if (waiting.length > 0) throw new Error(`waiting for ${waiting.join(', ')}`);
 }
 
 /** Drains on SIGTERM/SIGINT: exit 0 once done, 1 if the grace period ran out. */

@@ -12,3 +12,6 @@ export type { Unit } from './runtime/worker.ts';
 export * from './market-files/formats.ts';
 export { readLines, type NumberedLine } from './market-files/line-reader.ts';
 export { symbolFromFileName, unifySymbol } from './market-files/symbols.ts';
+export { sharedDatabase } from './db/shared-database.ts';
+export type { Database } from './db/database.ts';
+export { PostgresResultStore } from './db/result-store.ts';

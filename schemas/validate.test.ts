@@ -1,22 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { validateRecord } from './validate.ts';
+import { validateRecord, validateValues } from './validate.ts';
 
 const candle = {
-  symbol: 'BTC/USD', timeframe: '1h', start: 1561939200000, end: 1561942800000, open: 10749.4, high: 11041.8, low: 10600,
-  close: 11014.3, volume: 903.65604099, quoteVolume: null, vwap: null, trades: 2671, buyVolume: null, final: true,
+  symbol: 'BTC/USD', timeframe: '1m', start: 0, end: 60_000, open: 10, high: 12, low: 9, close: 11, volume: 1,
+  quoteVolume: null, vwap: null, trades: null, buyVolume: null, final: true,
 };
 
 describe('validateRecord', () => {
-  it('accepts a real candle', () => expect(validateRecord('Candle', candle)).toBeNull());
+  it('accepts a valid record', () => {
+    expect(validateRecord('Candle', candle)).toBeNull();
+  });
+
   it.each([
-    [{ timeframe: '2m' }, /timeframe must be one of 1m, 5m, 15m, 1h, 4h, 1d \(got "2m"\)/],
-    [{ high: 10000 }, /high 10000 is below low 10600/],
-    [{ close: NaN }, /close must be a finite number/],
-    [{ end: 1561939260000 }, /end - start must be 3600000 ms/],
-    [{ start: 1561939260000, end: 1561942860000 }, /aligned/],
-    [{ symbol: 'btcusd' }, /symbol must look like BASE\/QUOTE/],
-    [{ volume: -1 }, /volume must be >= 0/],
-  ])('names what is wrong with %o', (patch, message) => {
-    expect(validateRecord('Candle', { ...candle, ...patch })).toMatch(message);
+    [{ timeframe: '2m' }, /timeframe "2m"/],
+    [{ close: Number.POSITIVE_INFINITY }, /close must be a finite number/],
+    [{ high: 8 }, /high 8 is below low 9/],
+    [{ close: 13 }, /within \[low, high\]/],
+    [{ symbol: 'BTCUSD' }, /not BASE\/QUOTE/],
+    [{ start: 1.5 }, /start must be an integer/],
+    [{ trades: 'many' }, /trades is "many"/],
+    [{ volume: -1 }, /volume must not be negative/],
+    [{ final: undefined }, /final must be a boolean/],
+    [{ end: 120_000 }, /end - start must be 60000 ms for 1m/],
+    [{ start: 30_000, end: 90_000 }, /start must be aligned to the 1m window/],
+    [{ symbol: 'btc/usd' }, /not BASE\/QUOTE/],
+  ])('refuses %o', (change, message) => {
+    expect(validateRecord('Candle', { ...candle, ...change })).toMatch(message);
+  });
+
+  it('checks enums and arrays from the Avro schema', () => {
+    const signal = {
+      symbol: 'BTC/USD', timeframe: '1m', timestamp: 0, action: 'buy', targetPosition: 0.5, price: 1, expectedReturn: 0,
+      confidence: 0.5, riskChecks: [], modelName: 'm', modelVersion: '1',
+    };
+    expect(validateRecord('Signal', signal)).toBeNull();
+    expect(validateRecord('Signal', { ...signal, action: 'short' })).toMatch(/action must be one of buy, sell, hold/);
+    expect(validateRecord('Signal', { ...signal, riskChecks: [1] })).toMatch(/riskChecks\[0\] must be a string/);
+    expect(validateRecord('Signal', { ...signal, targetPosition: 2 })).toMatch(/targetPosition 2 is outside \[-1, 1\]/);
+  });
+});
+
+describe('validateValues (the runner hot path: types already checked by Avro)', () => {
+  it('still refuses NaN, which Avro encodes happily', () => {
+    expect(validateValues('Candle', { ...candle, vwap: Number.NaN })).toMatch(/vwap must be a finite number/);
+  });
+  it('accepts a real Kraken hourly candle', () => {
+    expect(validateValues('Candle', {
+      ...candle, timeframe: '1h', start: 1561939200000, end: 1561942800000, open: 10749.4, high: 11041.8, low: 10600,
+      close: 11014.3, volume: 903.65604099, trades: 2671,
+    })).toBeNull();
   });
 });

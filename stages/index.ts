@@ -1,5 +1,6 @@
-import type { Env, Logger, Resources, Unit } from '../pipeline/index.ts';
+import { PostgresResultStore, sharedDatabase, type Env, type Logger, type Resources, type Unit } from '../pipeline/index.ts';
 import { indicatorsStage } from './indicators/stage.ts';
+import { createPostgresSinkStage } from './postgres-sink/stage.ts';
 import { createTradeSource } from './trade-source/source.ts';
 import { parseTradeSourceConfig } from './trade-source/source-config.ts';
 import { parseTradeToOhlcConfig } from './trade-to-ohlc/config.ts';
@@ -21,4 +22,5 @@ export const stageFactories: Readonly<Record<string, StageFactory>> = {
   'trade-source': ({ env }) => createTradeSource(parseTradeSourceConfig(env)),
   'trade-to-ohlc': ({ env }) => createTradeToOhlcStage(parseTradeToOhlcConfig(env)),
   indicators: () => indicatorsStage,
+  'postgres-sink': async (ctx) => createPostgresSinkStage(new PostgresResultStore((await sharedDatabase(ctx)).pool)),
 };

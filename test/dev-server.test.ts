@@ -4,7 +4,7 @@ import { runCandleflow, spawnCandleflow, waitForLine } from './support/cli-proce
 
 describe('candleflow dev as a process', () => {
   it('answers /health/ready with 200, serves /metrics, and exits 0 on SIGTERM', async () => {
-    const child = spawnCandleflow(['dev'], { PORT: '0' });
+    const child = spawnCandleflow(['dev'], { PORT: '0', DATA_DIR: 'memory://' });
     try {
       const line = await waitForLine(child, /candleflow dev ready on/);
       const { url } = JSON.parse(line) as { url: string };

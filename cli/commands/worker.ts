@@ -19,12 +19,13 @@ export const devCommand: Command = {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run one stage as a worker (health and metrics on METRICS_PORT)',
-  usage: `candleflow run <stage>\n\nStages: ${Object.keys(stageFactories).join(', ') || '(none yet)'}`,
+  summary: 'run one stage as a worker (health and metrics on METRICS_PORT), or `run api` for the predictions API on PORT',
+  usage: `candleflow run <stage>\n\nStages: ${[...Object.keys(stageFactories), 'api'].join(', ')}`,
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
     if (positionals.length !== 1) throw new UsageError('run takes exactly one stage name');
-    exitOnSignals(await boot({ env: io.env, stages: positionals, mode: 'run' }));
+    const api = positionals[0] === 'api';
+    exitOnSignals(await boot({ env: io.env, stages: api ? [] : positionals, mode: api ? 'api' : 'run' }));
     return forever();
   },
 };

@@ -59,7 +59,11 @@ export interface BatchContext {
   log: StageLogger;
   /** Marks the stage ready or not ready (e.g. its database is down); /health/ready follows it. */
   setReady(ready: boolean): void;
-  /** Sends one record of the batch to its dead-letter topic instead of failing the batch. */
+  /**
+   * Sends one record of the batch to its topic's dead-letter topic (original bytes, `error` in headers) and
+   * counts it; the rest of the batch goes on. For records the stage refuses (schema violations), never for
+   * outages: those throw a retriable error so the whole batch is retried.
+   */
   deadLetter(record: InputRecord, error: CandleflowError): void;
 }
 

@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { validateRecord } from '../../schemas/validate.ts';
+import { validateValues } from '../../schemas/validate.ts';
 import { changelogOf, deadLetterTopic, joinFields, topicByName, type ChangelogSpec, type TopicSpec } from '../../schemas/topics.ts';
 import type { Bus, BusMessage, BusRecord, Headers, RecordBatch, Subscription, TopicPartition } from '../bus/bus.ts';
 import { partitionForKey } from '../bus/partitioner.ts';
@@ -359,7 +359,7 @@ export class StageRunner {
     this.runtime.metrics.recordsIn.inc({ stage: this.stage.name, topic: record.topic });
     try {
       const value = await this.runtime.codec.decode(record.topic, record.value);
-      const problem = validateRecord(spec.schema, value);
+      const problem = validateValues(spec.schema, value as Record<string, unknown>);
       if (problem) throw new ValidationError(`${spec.schema} on ${record.topic}: ${problem}`);
       return { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, headers: record.headers, value };
     } catch (err) {
@@ -493,7 +493,7 @@ export class StageRunner {
 export async function encodeOutput(codec: Codec, output: Output, stageName: string): Promise<PendingOutput> {
   const { topic, value } = output;
   const record = value as unknown as Record<string, unknown>;
-  const problem = validateRecord(topic.schema, value);
+  const problem = validateValues(topic.schema, record);
   if (problem) throw new ValidationError(`${stageName} produced an invalid ${topic.schema} for ${topic.name}: ${problem}`);
   const headers: Headers = injectContext({ ...output.headers });
   return {

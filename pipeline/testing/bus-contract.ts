@@ -290,7 +290,7 @@ export function busContract(name: string, fixture: BusFixture, timeoutMs = 15_00
       expect(dlq[0]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/wrong magic byte 1/);
       expect(dlq[1]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/truncated/);
       expect(dlq[2]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/unlucky price/);
-      expect(dlq[3]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/symbol must look like BASE\/QUOTE/);
+      expect(dlq[3]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/symbol "bad symbol" is not BASE\/QUOTE/);
       expect(dlq[0]!.value).toEqual(Buffer.from([1, 2, 3, 4, 5, 6]));
       expect(dlq[0]!.headers).toMatchObject({
         [DeadLetterHeaders.STAGE]: 'trade-to-ohlc', [DeadLetterHeaders.TOPIC]: s.input.name,

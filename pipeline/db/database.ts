@@ -1,0 +1,43 @@
+import type { DatabaseConfig } from './database-config.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.ts';
+import { migrate } from './migrate.ts';
+import { createPool, type Pool } from './pool.ts';
+
+export interface Database {
+  pool: Pool;
+  /** Where it is: the real server's URL or the embedded one's socket URL. */
+  url: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured database (real server by URL, else embedded PGlite), migrated. Callers share one
+ * Database per process: the sink stage's ResultStore and the API's queries both take its pool.
+ */
+export async function openDatabase(config: DatabaseConfig, options: { applicationName?: string; migrate?: boolean } = {}): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.url;
+  if (url === undefined) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.embeddedDir, maxConnections: config.poolMax * 4 });
+    url = embedded.url;
+  }
+  const pool = createPool(url, {
+    max: config.poolMax,
+    connectionTimeoutMs: config.connectionTimeoutMs,
+    ...(options.applicationName ? { applicationName: options.applicationName } : {}),
+  });
+  const close = async () => {
+    await pool.end().catch(() => {});
+    await embedded?.stop();
+  };
+  if (options.migrate !== false) {
+    try {
+      await migrate(pool);
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  }
+  return { pool, url, embedded: embedded !== undefined, close };
+}
