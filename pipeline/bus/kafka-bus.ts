@@ -89,6 +89,14 @@ const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`
 /** Errors after which the broker no longer counts this member's commits: the partition may have moved. */
 const generationErrors = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
 
+/** kafkajs wraps protocol errors (retries exceeded, non-retriable): the protocol error type of the first that has one. */
+function protocolErrorType(err: unknown): string | undefined {
+  for (let e = err as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.type === 'string') return e.type;
+  }
+  return undefined;
+}
+
 function toBusError(what: string, err: unknown): BusError {
   const e = err as { retriable?: boolean; name?: string };
   // KafkaJSNumberOfRetriesExceeded is marked non-retriable, but the runner may still try later.
@@ -406,7 +414,13 @@ class KafkaSubscription implements Subscription {
     const size = Math.max(1, this.options.maxBatchSize ?? records.length);
     for (let i = 0; i < records.length; i += size) {
       const chunk = records.slice(i, i + size);
-      await this.options.onBatch({ ...tp, records: chunk, highWatermark });
+      try {
+        await this.options.onBatch({ ...tp, records: chunk, highWatermark });
+      } catch (err) {
+        // Retriable for kafkajs: the batch is fetched again after backoff instead of the consumer dying.
+        this.deps.log.error({ groupId: this.groupId, ...tp, offset: chunk[0]!.offset, err: errorMessage(err) }, 'batch handler failed; retrying');
+        throw new BusError(`batch of ${tp.topic}/${tp.partition} failed: ${errorMessage(err)}`, { retriable: true, cause: err });
+      }
       const last = chunk[chunk.length - 1]!;
       resolveOffset(String(last.offset));
       this.positions.set(key, last.offset + 1);
@@ -450,7 +464,7 @@ class KafkaSubscription implements Subscription {
     try {
       await this.consumer.commitOffsets(accepted.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
     } catch (err) {
-      if (generationErrors.has((err as { type?: string }).type ?? '')) {
+      if (generationErrors.has(protocolErrorType(err) ?? '')) {
         this.deps.log.warn({ groupId: this.groupId, refused: accepted, err: errorMessage(err) }, 'commit refused by the broker: the group is rebalancing');
         return;
       }

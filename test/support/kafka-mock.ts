@@ -3,20 +3,19 @@ import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { catalogue, deadLetterSettings, deadLetterTopic } from '../../schemas/topics.ts';
-import { serviceAvailable } from './services.ts';
 
 // librdkafka's mock cluster (test/kafka-mock/mock-cluster.c) as a child process: a real Kafka-protocol broker
 // without Apache Kafka. It has no CreateTopics, so topics are created through its stdin.
 
 export const mockClusterBinary = fileURLToPath(new URL('../kafka-mock/mock-cluster', import.meta.url));
 
-/** True when the mock broker can run; otherwise prints the loud not-run banner (or throws under CI). */
-export function kafkaMockAvailable(): boolean {
-  return serviceAvailable(
-    'Kafka mock broker',
-    existsSync(mockClusterBinary) ? null : `${mockClusterBinary} is missing; build it with test/kafka-mock/install.sh`,
-  );
+export const kafkaMockService = 'Kafka mock broker';
+
+/** Why the mock broker cannot run, or null when it can. */
+export function kafkaMockMissing(): string | null {
+  return existsSync(mockClusterBinary) ? null : `${mockClusterBinary} is missing; build it with test/kafka-mock/install.sh`;
 }
+
 
 export interface MockTopic {
   name: string;

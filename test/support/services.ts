@@ -17,3 +17,4 @@ export function serviceAvailable(service: string, missing: string | null): boole
   console.warn(`\n${bar}\n${line}\n${bar}\n`);
   return false;
 }
+
