@@ -264,6 +264,7 @@ export function createKafkaBus(config: KafkaBusConfig, deps: KafkaBusDeps, tunin
         await sub.start();
       } catch (err) {
         subscriptions.delete(sub);
+        await sub.close().catch(() => undefined);
         throw toBusError(`subscribe ${options.groupId} to ${options.topics.join(',')}`, err);
       }
       return sub;
@@ -322,6 +323,9 @@ class KafkaSubscription implements Subscription {
   private hooks: Promise<void> = Promise.resolve();
   private hookError: unknown = null;
   private closing: Promise<void> | null = null;
+  /** Batches whose handler is running; close() waits for them before kafkajs stops (it drops commits after). */
+  private inFlight = 0;
+  private readonly onIdle: Array<() => void> = [];
 
   constructor(
     kafka: Kafka,
@@ -401,18 +405,29 @@ class KafkaSubscription implements Subscription {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, heartbeat, resolveOffset, isRunning, isStale } = payload;
+    const { batch, heartbeat, isRunning, isStale } = payload;
     // Throws when the group is rebalancing: this batch is dropped and fetched again by the partition's owner.
     await heartbeat();
     await this.waitForHooks(heartbeat);
     const tp = { topic: batch.topic, partition: batch.partition };
     const key = tpKey(tp);
-    if (!this.owned.has(key) || !isRunning() || isStale()) return;
+    // Not resolved, so not lost: the partition's next reader gets this batch again.
+    if (this.closing || !this.owned.has(key) || !isRunning() || isStale()) return;
+    this.inFlight += 1;
+    try {
+      await this.deliver(payload, tp, key);
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const resolve of this.onIdle.splice(0)) resolve();
+    }
+  }
 
+  private async deliver({ batch, resolveOffset }: EachBatchPayload, tp: TopicPartition, key: string): Promise<void> {
     const records = batch.messages.map((m) => toBusRecord(batch.topic, batch.partition, m));
     const highWatermark = Number(batch.highWatermark);
     const size = Math.max(1, this.options.maxBatchSize ?? records.length);
     for (let i = 0; i < records.length; i += size) {
+      if (i > 0 && this.closing) return;
       const chunk = records.slice(i, i + size);
       try {
         await this.options.onBatch({ ...tp, records: chunk, highWatermark });
@@ -456,7 +471,7 @@ class KafkaSubscription implements Subscription {
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     const accepted: TopicPartitionOffset[] = [];
     const refused: TopicPartitionOffset[] = [];
-    for (const o of offsets) (!this.rebalancing && !this.closing && this.owned.has(tpKey(o)) ? accepted : refused).push(o);
+    for (const o of offsets) (!this.rebalancing && this.owned.has(tpKey(o)) ? accepted : refused).push(o);
     if (refused.length > 0) {
       this.deps.log.warn({ groupId: this.groupId, refused }, 'commit refused: partitions not owned by this member');
     }
@@ -493,7 +508,9 @@ class KafkaSubscription implements Subscription {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      // disconnect() stops fetching, waits for batches in flight and leaves the group.
+      // kafkajs ignores commits once it is stopping, so batches in flight finish (and commit) first; batches
+      // fetched meanwhile are not handed out. disconnect() then stops fetching and leaves the group.
+      if (this.inFlight > 0) await new Promise<void>((resolve) => this.onIdle.push(resolve));
       await this.consumer.disconnect();
       await this.hooks;
       const revoked = [...this.owned.values()];

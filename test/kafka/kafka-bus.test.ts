@@ -214,6 +214,31 @@ describeWithService('kafkajs Bus adapter on a Kafka-protocol broker (librdkafka 
     await a.sub.close();
   });
 
+  it('lets the batch in flight finish and commit when a subscription closes', async () => {
+    const topic = await topicWith(1);
+    const bus = newBus();
+    await bus.produce(topic, Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: Buffer.from(String(i)) })));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    let sub!: Subscription;
+    sub = await bus.subscribe({
+      groupId: 'g-close',
+      topics: [topic],
+      onBatch: async (batch) => {
+        started = true;
+        await gate;
+        await sub.commit([{ topic, partition: 0, offset: batch.records[batch.records.length - 1]!.offset + 1 }]);
+      },
+    });
+    await waitFor('the batch to start', () => started);
+    const closing = sub.close();
+    release();
+    await closing;
+    expect(sub.assignment()).toEqual([]);
+    expect(await sub.committed({ topic, partition: 0 })).toBe(5);
+  });
+
   it('reads one partition from its start to its end at call time (state restore)', async () => {
     const topic = await topicWith(3);
     const bus = newBus();
