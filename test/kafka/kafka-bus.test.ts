@@ -239,6 +239,23 @@ describeWithService('kafkajs Bus adapter on a Kafka-protocol broker (librdkafka 
     expect(await sub.committed({ topic, partition: 0 })).toBe(5);
   });
 
+  it('pauses and resumes partitions', async () => {
+    const topic = await topicWith(2);
+    const bus = newBus();
+    const { records, sub } = await collect(bus, 'g-pause', topic);
+    sub.pause([{ topic, partition: 1 }]);
+    await bus.produce(topic, [{ key: null, value: Buffer.from('held'), partition: 1 }]);
+    await bus.produce(topic, [{ key: null, value: Buffer.from('flows'), partition: 0 }]);
+    await waitFor('the record of the running partition', () => records.length >= 1);
+    // Produced after the held one, so a partition that was not paused would have shown its record by now.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(records.map((r) => r.value.toString())).toEqual(['flows']);
+    sub.resume([{ topic, partition: 1 }]);
+    await waitFor('the held record', () => records.length >= 2);
+    expect(records.map((r) => r.value.toString())).toEqual(['flows', 'held']);
+    await sub.close();
+  });
+
   it('reads one partition from its start to its end at call time (state restore)', async () => {
     const topic = await topicWith(3);
     const bus = newBus();
