@@ -239,6 +239,33 @@ describeWithService('kafkajs Bus adapter on a Kafka-protocol broker (librdkafka 
     expect(await sub.committed({ topic, partition: 0 })).toBe(5);
   });
 
+  it('finishes onAssign before the first batch, heartbeating through an assignment longer than a session', async () => {
+    const topic = await topicWith(1);
+    const bus = newBus();
+    await bus.produce(topic, [{ key: 'k', value: Buffer.from('first') }]);
+    const events: string[] = [];
+    const sub = await bus.subscribe({
+      groupId: 'g-slow-assign',
+      topics: [topic],
+      onAssign: async (tps) => {
+        events.push(`assign ${tps.map((tp) => tp.partition).join(',')}`);
+        // More than twice the 6 s session (the mock expires members late): a restore can take that long.
+        await new Promise((r) => setTimeout(r, 14_000));
+        events.push('assigned');
+      },
+      onRevoke: () => void events.push('revoke'),
+      onBatch: async (batch) => void events.push(`batch ${batch.records.map((r) => r.value.toString()).join(',')}`),
+    });
+    const memberId = sub.memberId;
+    await waitFor('the first batch', () => events.some((e) => e.startsWith('batch')), 30_000);
+    // A member that stopped heartbeating would be expelled now and rejoin: revoke, assign, a new member id.
+    await bus.produce(topic, [{ key: 'k', value: Buffer.from('second') }]);
+    await waitFor('the second batch', () => events.includes('batch second'), 30_000);
+    expect(events).toEqual(['assign 0', 'assigned', 'batch first', 'batch second']);
+    expect(sub.memberId).toBe(memberId);
+    await sub.close();
+  }, 60_000);
+
   it('pauses and resumes partitions', async () => {
     const topic = await topicWith(2);
     const bus = newBus();
