@@ -185,12 +185,16 @@ export function createKafkaBus(config: KafkaBusConfig, deps: KafkaBusDeps, tunin
   async function partitionCount(topic: string): Promise<number> {
     const a = await ensureAdmin();
     try {
+      // Listing first: some brokers (librdkafka's mock) create a topic that metadata is asked for.
+      if (!(await a.listTopics()).includes(topic)) {
+        throw new BusError(`topic ${topic} does not exist`, { retriable: false });
+      }
       const meta = await a.fetchTopicMetadata({ topics: [topic] });
       const count = meta.topics[0]?.partitions.length ?? 0;
       if (count === 0) throw new Error(`topic ${topic} does not exist`);
       return count;
     } catch (err) {
-      throw toBusError(`partitions of ${topic}`, err);
+      throw err instanceof BusError ? err : toBusError(`partitions of ${topic}`, err);
     }
   }
 

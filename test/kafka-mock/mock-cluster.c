@@ -5,7 +5,7 @@
  *   topic <name>:<partitions>               creates a topic
  *   fail <apiKey> <errorCode> <count>       the next <count> requests of that API answer that error
  * The mock has no CreateTopics and no controller, so topics are created here; a topic asked for in a
- * Metadata request with auto-creation allowed (kafkajs producers do) is created with 4 partitions. */
+ * Metadata request is created with 4 partitions (librdkafka 2.0 ignores the request's auto-creation flag). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

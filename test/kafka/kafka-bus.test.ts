@@ -4,7 +4,7 @@ import type { BusRecord, RecordBatch, Subscription, TopicPartition } from '../..
 import { createKafkaBus, type KafkaBus, type PartitionLag } from '../../pipeline/bus/kafka-bus.ts';
 import { BusError } from '../../pipeline/errors.ts';
 import { describeWithService } from '../support/describe-with-service.ts';
-import { kafkaMockMissing, kafkaMockService, startKafkaMock, type KafkaMock } from '../support/kafka-mock.ts';
+import { kafkaMockMissing, kafkaMockService, startKafkaMock, withMockTopicCreation, type KafkaMock } from '../support/kafka-mock.ts';
 import { fastTuning, memoryLogger, uniqueTopic, waitFor } from '../support/kafka-harness.ts';
 
 describeWithService('kafkajs Bus adapter on a Kafka-protocol broker (librdkafka mock)', kafkaMockService, kafkaMockMissing, () => {
@@ -96,6 +96,9 @@ describeWithService('kafkajs Bus adapter on a Kafka-protocol broker (librdkafka 
     await waitFor('2 records', () => records.length >= 2);
     expect(Object.fromEntries(records.map((r) => [r.value.toString(), r.partition]))).toEqual({ a: 3, b: 1 });
     expect(await bus.partitionCount(topic)).toBe(4);
+    const missing = await bus.partitionCount(uniqueTopic('missing')).then(() => null, (e: unknown) => e);
+    expect(missing).toBeInstanceOf(BusError);
+    expect((missing as BusError).retriable).toBe(false);
     await sub.close();
   });
 
@@ -340,5 +343,13 @@ describeWithService('kafkajs Bus adapter on a Kafka-protocol broker (librdkafka 
     expect(said).toHaveLength(1);
     expect(JSON.stringify(said[0]!.obj)).toContain(name);
     expect(JSON.stringify(said[0]!.obj)).not.toContain('"trades"');
+  });
+
+  it('can create topics through the mock for suites that create them through the Bus', async () => {
+    const bus = withMockTopicCreation(newBus(), mock);
+    const name = uniqueTopic('created');
+    await bus.ensureTopics([{ name, partitions: 5 }, { name, partitions: 5 }]);
+    expect(await bus.partitionCount(name)).toBe(5);
+    expect(bus.kind).toBe('kafka');
   });
 });

@@ -2,10 +2,12 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Bus, TopicSettings } from '../../pipeline/bus/bus.ts';
 import { catalogue, deadLetterSettings, deadLetterTopic } from '../../schemas/topics.ts';
 
 // librdkafka's mock cluster (test/kafka-mock/mock-cluster.c) as a child process: a real Kafka-protocol broker
-// without Apache Kafka. It has no CreateTopics, so topics are created through its stdin.
+// without Apache Kafka. It has no CreateTopics, so topics are created through its stdin; and it creates any
+// topic a client asks metadata for with 4 partitions, so tests create theirs first with the right count.
 
 export const mockClusterBinary = fileURLToPath(new URL('../kafka-mock/mock-cluster', import.meta.url));
 
@@ -103,4 +105,19 @@ async function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * The bus with an ensureTopics that creates topics in the mock (which has no CreateTopics), for suites such as
+ * the Bus contract tests that create their topics through the Bus.
+ */
+export function withMockTopicCreation<B extends Bus>(bus: B, mock: KafkaMock): B {
+  const ensureTopics = async (topics: readonly TopicSettings[]): Promise<void> => {
+    for (const t of topics) {
+      await mock.createTopic({ name: t.name, partitions: t.partitions }).catch((err: Error) => {
+        if (!/already exists/i.test(err.message)) throw err;
+      });
+    }
+  };
+  return { ...bus, ensureTopics };
 }
