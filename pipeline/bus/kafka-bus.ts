@@ -326,6 +326,7 @@ class KafkaSubscription implements Subscription {
   /** onRevoke/onAssign of the latest assignment; batches wait for it. */
   private hooks: Promise<void> = Promise.resolve();
   private hookError: unknown = null;
+  private hooksSettled = true;
   private closing: Promise<void> | null = null;
   /** Batches whose handler is running; close() waits for them before kafkajs stops (it drops commits after). */
   private inFlight = 0;
@@ -397,7 +398,8 @@ class KafkaSubscription implements Subscription {
       if (position !== undefined) this.consumer.seek({ ...tp, offset: String(position) });
     }
     const { onRevoke, onAssign } = this.options;
-    this.hooks = this.hooks.then(async () => {
+    this.hooksSettled = false;
+    const hooks = this.hooks.then(async () => {
       try {
         if (revoked.length > 0 && onRevoke) await onRevoke(revoked);
         if (assigned.length > 0 && onAssign) await onAssign(assigned);
@@ -405,6 +407,10 @@ class KafkaSubscription implements Subscription {
         this.hookError = err;
         this.deps.log.error({ groupId: this.groupId, err: errorMessage(err) }, 'partition assignment callback failed');
       }
+    });
+    this.hooks = hooks;
+    void hooks.then(() => {
+      if (this.hooks === hooks) this.hooksSettled = true;
     });
   }
 
@@ -454,11 +460,17 @@ class KafkaSubscription implements Subscription {
   }
 
   private async waitForHooks(heartbeat: () => Promise<void>): Promise<void> {
+    if (this.hooksSettled) {
+      if (this.hookError) throw this.hookError;
+      return;
+    }
     // State restore in onAssign can take longer than a session: keep heartbeating while it runs.
     let done = false;
     const hooks = this.hooks.finally(() => (done = true));
     while (!done) {
-      await Promise.race([hooks, new Promise((r) => setTimeout(r, this.tuning.heartbeatIntervalMs))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([hooks, new Promise((r) => (timer = setTimeout(r, this.tuning.heartbeatIntervalMs)))]);
+      clearTimeout(timer);
       if (!done) await heartbeat();
     }
     if (this.hookError) throw this.hookError;
