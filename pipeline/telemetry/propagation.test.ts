@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, propagation, trace, TraceFlags } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { core } from '@opentelemetry/sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusRecord } from '../bus/bus.ts';
 import { batchAttributes, extractTraceContext, injectTraceContext, recordAttributes } from './propagation.ts';
@@ -8,7 +8,7 @@ const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 const spanId = '00f067aa0ba902b7';
 
 describe('W3C trace context in Kafka headers', () => {
-  beforeAll(() => propagation.setGlobalPropagator(new W3CTraceContextPropagator()));
+  beforeAll(() => propagation.setGlobalPropagator(new core.W3CTraceContextPropagator()));
   afterAll(() => propagation.disable());
 
   it('injects traceparent into string headers and extracts it from Buffer headers as kafkajs delivers them', () => {
