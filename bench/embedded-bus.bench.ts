@@ -4,7 +4,7 @@ import type { BusRecord } from '../pipeline/bus/bus.ts';
 import { MemoryBus } from '../pipeline/bus/memory-bus.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../pipeline/metrics/stage-metrics.ts';
-import { LocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
+import { createLocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
 import { defineStage, emit } from '../pipeline/stage/define-stage.ts';
 import { StageRunner } from '../pipeline/stage/run-stage.ts';
 import { runDirectly, type BenchResult } from './bench-result.ts';
@@ -17,7 +17,7 @@ const N = 200_000;
 
 async function throughStage(stateful: boolean): Promise<number> {
   const bus = new MemoryBus({ maxBacklog: 50_000 });
-  const codec = new LocalRegistryCodec();
+  const codec = createLocalRegistryCodec();
   const input: TopicSpec<'Trade'> = { ...topics.trades, name: 'bench-in', partitions: 6 };
   const output: TopicSpec<'Trade'> = { ...topics.trades, name: 'bench-out', partitions: 6 };
   await bus.ensureTopics([input, output, { name: 'bench-state', partitions: 6, cleanupPolicy: 'compact' }]);

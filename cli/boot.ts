@@ -11,7 +11,7 @@ import { createRegistry } from '../pipeline/metrics/stage-metrics.ts';
 import { Resources } from '../pipeline/runtime/resources.ts';
 import { Worker, type Unit } from '../pipeline/runtime/worker.ts';
 import type { Codec } from '../pipeline/serde/codec.ts';
-import { LocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
+import { createLocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
 import { sharedDatabase } from '../pipeline/db/shared-database.ts';
 import type { Database } from '../pipeline/db/database.ts';
 import { stageFactories } from '../stages/index.ts';
@@ -46,7 +46,7 @@ async function connectBus(config: RuntimeConfig, _env: Env): Promise<{ bus: Bus;
   if (config.kafkaBrokers) {
     throw new UsageError('KAFKA_BROKERS is set but this build has no Kafka adapter yet');
   }
-  return { bus: new MemoryBus({ maxBacklog: config.busMaxBacklog }), codec: new LocalRegistryCodec() };
+  return { bus: new MemoryBus({ maxBacklog: config.busMaxBacklog }), codec: createLocalRegistryCodec() };
 }
 
 export async function boot(options: BootOptions): Promise<Booted> {

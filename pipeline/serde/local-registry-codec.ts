@@ -1,47 +1,60 @@
-import type avro from 'avsc';
-import { avroType, recordNames, type RecordName } from '../../schemas/records.ts';
-import { DecodeError, ValidationError } from '../errors.ts';
-import type { Codec } from './codec.ts';
+import avro from 'avsc';
+import { avroType, type RecordName } from '../../schemas/records.ts';
+import { catalogue, type TopicSpec } from '../../schemas/topics.ts';
+import { valueSubject, type Codec } from './codec.ts';
+import { AvroReader, WireDecodeError, frame, toAvro, unframe } from './wire-format.ts';
 
-// The embedded bus carries the same bytes Kafka would (magic byte 0, big-endian int32 schema id, Avro body),
-// so serialization is exercised in every test and in `npm start`. Schema ids are assigned in-process.
+// The codec of the embedded bus: Confluent's wire format with ids handed out in process, so no HTTP registry
+// is needed and the bytes match what a schema-registry deployment would write.
 
-const MAGIC = 0;
+/** Ids per schema (by Avro fingerprint) across subjects, as Confluent's registry assigns them. */
+export class LocalSchemaRegistry {
+  private readonly idsByFingerprint = new Map<string, number>();
+  private readonly typesById = new Map<number, avro.Type>();
+  private readonly subjects = new Map<string, number[]>();
 
-export class LocalRegistryCodec implements Codec {
-  private readonly ids = new Map<RecordName, number>();
-  private readonly byId = new Map<number, avro.Type>();
-
-  constructor() {
-    recordNames.forEach((name, i) => {
-      this.ids.set(name, i + 1);
-      this.byId.set(i + 1, avroType(name));
-    });
-  }
-
-  async encode(topicName: string, schemaName: RecordName, value: unknown): Promise<Buffer> {
-    const type = avroType(schemaName);
-    const paths: string[] = [];
-    if (!type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) })) {
-      throw new ValidationError(`${schemaName} for ${topicName} is invalid at ${paths.join(', ') || 'the root'}`);
+  register(subject: string, schema: avro.Schema | avro.Type): number {
+    const type = schema instanceof avro.Type ? schema : avro.Type.forSchema(schema);
+    const fingerprint = type.fingerprint().toString('hex');
+    let id = this.idsByFingerprint.get(fingerprint);
+    if (id === undefined) {
+      id = this.typesById.size + 1;
+      this.idsByFingerprint.set(fingerprint, id);
+      this.typesById.set(id, type);
     }
-    const body = type.toBuffer(value);
-    const header = Buffer.alloc(5);
-    header.writeUInt8(MAGIC, 0);
-    header.writeInt32BE(this.ids.get(schemaName)!, 1);
-    return Buffer.concat([header, body]);
+    const versions = this.subjects.get(subject) ?? [];
+    if (!versions.includes(id)) this.subjects.set(subject, [...versions, id]);
+    return id;
   }
 
-  async decode(topicName: string, bytes: Buffer): Promise<unknown> {
-    if (bytes.length < 5) throw new DecodeError(`truncated: ${bytes.length} bytes is shorter than the 5-byte header`);
-    if (bytes[0] !== MAGIC) throw new DecodeError(`wrong magic byte ${bytes[0]} (expected 0)`);
-    const id = bytes.readInt32BE(1);
-    const type = this.byId.get(id);
-    if (!type) throw new DecodeError(`unknown schema id ${id}`);
-    try {
-      return type.fromBuffer(bytes.subarray(5));
-    } catch (err) {
-      throw new DecodeError(`not a valid ${type.name} body (truncated or corrupt) on ${topicName}`, err);
-    }
+  schema(id: number): avro.Type | undefined {
+    return this.typesById.get(id);
   }
+}
+
+export function createLocalRegistryCodec(topics: readonly TopicSpec[] = catalogue, registry = new LocalSchemaRegistry()): Codec {
+  const ids = new Map<string, number>();
+  const idFor = (topicName: string, schemaName: RecordName): number => {
+    const key = `${topicName}\u0000${schemaName}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = registry.register(valueSubject(topicName), avroType(schemaName));
+      ids.set(key, id);
+    }
+    return id;
+  };
+  for (const t of topics) idFor(t.name, t.schema);
+  const reader = new AvroReader();
+
+  return {
+    async encode(topicName, schemaName, value) {
+      return frame(idFor(topicName, schemaName), toAvro(topicName, schemaName, avroType(schemaName), value));
+    },
+    async decode(topicName, bytes) {
+      const { schemaId, payload } = unframe(topicName, bytes);
+      const writer = registry.schema(schemaId);
+      if (!writer) throw new WireDecodeError('unknown-schema-id', `schema id ${schemaId} on ${topicName} is not registered`);
+      return reader.read(topicName, schemaId, writer, payload);
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { MemoryBus } from '../bus/memory-bus.ts';
 import { DatabaseError, ValidationError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import { createRegistry, StageMetrics } from '../metrics/stage-metrics.ts';
-import { LocalRegistryCodec } from '../serde/local-registry-codec.ts';
+import { createLocalRegistryCodec } from '../serde/local-registry-codec.ts';
 import { uniqueName } from '../testing/unique-name.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { defineStage, emit, type InputRecord } from './define-stage.ts';
@@ -39,7 +39,7 @@ class FaultyBus extends MemoryBus {
 function setup(partitions = 2) {
   const bus = new FaultyBus();
   bus.onHandlerError = () => undefined;
-  const codec = new LocalRegistryCodec();
+  const codec = createLocalRegistryCodec();
   const input: TopicSpec<'Trade'> = { ...topics.trades, name: uniqueName('in'), partitions };
   const output: TopicSpec<'Trade'> = { ...topics.trades, name: uniqueName('out'), partitions };
   const changelog: ChangelogSpec = {

@@ -11,12 +11,8 @@ import type { StageMetrics } from '../metrics/stage-metrics.ts';
 import { backoffMs, defaultRetryPolicy, sleep, type RetryPolicy } from '../retry.ts';
 import type { Codec } from '../serde/codec.ts';
 import { KeyedStateStore, type StateEntry } from '../state/keyed-state-store.ts';
-import { extractContext, injectContext } from '../telemetry/propagation.ts';
-import {
-  ATTR_MESSAGING_BATCH_MESSAGE_COUNT, ATTR_MESSAGING_CONSUMER_GROUP_NAME, ATTR_MESSAGING_DESTINATION_NAME,
-  ATTR_MESSAGING_DESTINATION_PARTITION_ID, ATTR_MESSAGING_KAFKA_OFFSET, ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM, CandleflowAttributes, MESSAGING_SYSTEM_VALUE_KAFKA,
-} from '../telemetry/semconv.ts';
+import { batchAttributes, extractTraceContext, injectTraceContext, recordAttributes } from '../telemetry/propagation.ts';
+import { CandleflowAttributes } from '../telemetry/semconv.ts';
 import type { AnyStage, BatchContext, InputRecord, Output, SourceDefinition, StageOutputs } from './define-stage.ts';
 import { StageLock } from './stage-lock.ts';
 
@@ -207,10 +203,10 @@ export class StageRunner {
         entry = this.store.entry(batch.partition, key);
         if ((entry.offsets[record.topic] ?? -1) > record.offset) continue; // already applied before a restart
       }
-      const parent = extractContext(record.headers);
+      const parent = extractTraceContext(record.headers);
       await this.tracer.startActiveSpan(
         `${this.stage.name} process`,
-        { kind: SpanKind.CONSUMER, attributes: this.recordAttributes(record) },
+        { kind: SpanKind.CONSUMER, attributes: { ...recordAttributes(record, this.groupId), [CandleflowAttributes.STAGE]: this.stage.name } },
         parent,
         async (span) => {
           const timer = this.runtime.metrics.handleSeconds.startTimer({ stage: this.stage.name });
@@ -298,19 +294,13 @@ export class StageRunner {
     }
     // One span for the batch, linked to the trace of every record in it.
     const links = inputs.flatMap(({ record }) => {
-      const linked = trace.getSpanContext(extractContext(record.headers));
+      const linked = trace.getSpanContext(extractTraceContext(record.headers));
       return linked ? [{ context: linked }] : [];
     });
     const span = this.tracer.startSpan(`${this.stage.name} process`, {
       kind: SpanKind.CONSUMER,
       links,
-      attributes: {
-        [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
-        [ATTR_MESSAGING_DESTINATION_NAME]: batch.topic,
-        [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(batch.partition),
-        [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.records.length,
-        [CandleflowAttributes.STAGE]: this.stage.name,
-      },
+      attributes: { ...batchAttributes(batch, this.groupId), [CandleflowAttributes.STAGE]: this.stage.name },
     });
     try {
       await context.with(trace.setSpan(context.active(), span), () => this.runBatchHandler(inputs, outputs));
@@ -472,18 +462,6 @@ export class StageRunner {
     return spec;
   }
 
-  private recordAttributes(record: BusRecord): Record<string, string | number> {
-    return {
-      [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
-      [ATTR_MESSAGING_OPERATION_TYPE]: 'process',
-      [ATTR_MESSAGING_DESTINATION_NAME]: record.topic,
-      [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(record.partition),
-      [ATTR_MESSAGING_KAFKA_OFFSET]: record.offset,
-      [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: this.groupId,
-      [CandleflowAttributes.STAGE]: this.stage.name,
-    };
-  }
-
   private updateReadyMetric(): void {
     this.runtime.metrics.ready.set({ stage: this.stage.name }, this.ready() ? 1 : 0);
   }
@@ -495,7 +473,7 @@ export async function encodeOutput(codec: Codec, output: Output, stageName: stri
   const record = value as unknown as Record<string, unknown>;
   const problem = validateValues(topic.schema, record);
   if (problem) throw new ValidationError(`${stageName} produced an invalid ${topic.schema} for ${topic.name}: ${problem}`);
-  const headers: Headers = injectContext({ ...output.headers });
+  const headers: Headers = injectTraceContext({ ...output.headers });
   return {
     topic: topic.name,
     message: {

@@ -6,7 +6,7 @@ import { partitionForKey } from '../bus/partitioner.ts';
 import { ValidationError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import { createRegistry, StageMetrics } from '../metrics/stage-metrics.ts';
-import { LocalRegistryCodec } from '../serde/local-registry-codec.ts';
+import { createLocalRegistryCodec } from '../serde/local-registry-codec.ts';
 import type { Codec } from '../serde/codec.ts';
 import { defineStage, emit } from '../stage/define-stage.ts';
 import { DeadLetterHeaders, StageRunner } from '../stage/run-stage.ts';
@@ -22,7 +22,7 @@ export interface BusFixture {
   createBus(): Promise<Bus>;
   /** Makes topics exist with these partitions (the mock broker cannot create topics over the protocol). */
   createTopics(topics: readonly TopicSettings[]): Promise<void>;
-  /** A codec for runner tests. @defaultValue a LocalRegistryCodec */
+  /** A codec for runner tests. @defaultValue createLocalRegistryCodec() */
   createCodec?(): Promise<Codec>;
 }
 
@@ -233,7 +233,7 @@ export function busContract(name: string, fixture: BusFixture, timeoutMs = 15_00
 
     async function runnerSetup(partitions = 2) {
       const b = await bus();
-      const codec = fixture.createCodec ? await fixture.createCodec() : new LocalRegistryCodec();
+      const codec = fixture.createCodec ? await fixture.createCodec() : createLocalRegistryCodec();
       const input: TopicSpec<'Trade'> = { ...topics.trades, name: uniqueName('in'), partitions };
       const output: TopicSpec<'Trade'> = { ...topics.trades, name: uniqueName('out'), partitions };
       const changelog: ChangelogSpec = {
@@ -287,7 +287,7 @@ export function busContract(name: string, fixture: BusFixture, timeoutMs = 15_00
       expect(dlq.map((r) => r.headers[DeadLetterHeaders.CODE])).toEqual([
         'CF_ERR_DECODE', 'CF_ERR_DECODE', 'CF_ERR_VALIDATION', 'CF_ERR_VALIDATION',
       ]);
-      expect(dlq[0]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/wrong magic byte 1/);
+      expect(dlq[0]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/wrong-magic-byte: first byte 0x01/);
       expect(dlq[1]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/truncated/);
       expect(dlq[2]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/unlucky price/);
       expect(dlq[3]!.headers[DeadLetterHeaders.MESSAGE]).toMatch(/symbol "bad symbol" is not BASE\/QUOTE/);

@@ -1,8 +1,9 @@
 import net from 'node:net';
 import { describe, it } from 'vitest';
 
-// Integration suites need real services. When one is missing the suite says so loudly and passes, so a laptop
-// without PostgreSQL can still run the rest; CI sets CANDLEFLOW_REQUIRE_SERVICES=1 and then it fails instead.
+// Integration suites need real services (a PostgreSQL server, the Kafka-protocol mock broker). When one is
+// missing the suite says so loudly and passes, so a laptop without them can still run the rest; CI sets
+// CANDLEFLOW_REQUIRE_SERVICES=1 and then a missing service fails the run instead.
 
 export const servicesRequired = process.env.CANDLEFLOW_REQUIRE_SERVICES === '1';
 
@@ -20,17 +21,20 @@ export function reachable(host: string, port: number, timeoutMs = 1_000): Promis
   });
 }
 
-/** describe() when the service is there; otherwise one test that reports it did not run (and fails if required). */
-export function describeWithService(service: string, available: boolean, title: string, body: () => void): void {
-  if (available) {
+/**
+ * describe() when the service is there (`missing` is null); otherwise one test that reports, with a banner,
+ * that the suite did not run and why, and fails when services are required.
+ */
+export function describeWithService(service: string, missing: string | null, title: string, body: () => void): void {
+  if (missing === null) {
     describe(title, body);
     return;
   }
   describe(title, () => {
-    it(`needs ${service}`, () => {
-      const line = `!!! ${title}: ${service} is not reachable, these tests DID NOT RUN !!!`;
+    it(`did not run: ${service} is missing`, () => {
+      const line = `!!! ${title}: ${service} is not available (${missing}), these tests DID NOT RUN !!!`;
       console.warn(`\n${'!'.repeat(line.length)}\n${line}\n${'!'.repeat(line.length)}\n`);
-      if (servicesRequired) throw new Error(`${service} is required (CANDLEFLOW_REQUIRE_SERVICES=1) but not reachable`);
+      if (servicesRequired) throw new Error(`${service} is required (CANDLEFLOW_REQUIRE_SERVICES=1) but ${missing}`);
     });
   });
 }

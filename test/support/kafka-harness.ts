@@ -1,0 +1,43 @@
+import type { BusLogger, KafkaTuning } from '../../pipeline/bus/kafka-bus.ts';
+
+// Small pieces shared by the suites that run the kafkajs adapter against the mock broker.
+
+/** Short sessions and fetch waits so rebalances and deliveries take about a second on the mock. */
+export const fastTuning: Partial<KafkaTuning> = {
+  fetchMaxWaitMs: 100,
+  sessionTimeoutMs: 6_000,
+  heartbeatIntervalMs: 500,
+  rebalanceTimeoutMs: 10_000,
+  retries: 5,
+  initialRetryMs: 50,
+  maxRetryMs: 1_000,
+};
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  obj: object;
+}
+
+/** A logger that keeps its lines, for asserting on what the adapter says. */
+export function memoryLogger(): BusLogger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: LogLine['level']) => (obj: object, msg?: string) => lines.push({ level, msg: msg ?? '', obj });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** Polls until `check` is true; fails after `timeoutMs` with `what` (a deadline, not a speed assertion). */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let counter = 0;
+/** A topic name no other test of the run uses. */
+export function uniqueTopic(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}`;
+}
