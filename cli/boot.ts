@@ -1,7 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { MemoryBus } from '../pipeline/bus/memory-bus.ts';
-import type { Bus } from '../pipeline/bus/bus.ts';
 import type { Env } from '../pipeline/config/env.ts';
 import { UsageError } from '../pipeline/errors.ts';
 import { parseRuntimeConfig, type RuntimeConfig } from '../pipeline/config/runtime-config.ts';
@@ -9,9 +7,9 @@ import { startWorkerServer } from '../pipeline/http/worker-server.ts';
 import { createLogger, type Logger } from '../pipeline/log.ts';
 import { createRegistry } from '../pipeline/metrics/stage-metrics.ts';
 import { Resources } from '../pipeline/runtime/resources.ts';
+import { connectBus } from '../pipeline/runtime/connect-bus.ts';
 import { Worker, type Unit } from '../pipeline/runtime/worker.ts';
-import type { Codec } from '../pipeline/serde/codec.ts';
-import { createLocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
+import { shutdownTelemetry, startTelemetry } from '../pipeline/telemetry/sdk.ts';
 import { sharedDatabase } from '../pipeline/db/shared-database.ts';
 import type { Database } from '../pipeline/db/database.ts';
 import { stageFactories } from '../stages/index.ts';
@@ -42,13 +40,6 @@ export interface BootOptions {
   log?: Logger;
 }
 
-async function connectBus(config: RuntimeConfig, _env: Env): Promise<{ bus: Bus; codec: Codec }> {
-  if (config.kafkaBrokers) {
-    throw new UsageError('KAFKA_BROKERS is set but this build has no Kafka adapter yet');
-  }
-  return { bus: new MemoryBus({ maxBacklog: config.busMaxBacklog }), codec: createLocalRegistryCodec() };
-}
-
 export async function boot(options: BootOptions): Promise<Booted> {
   const config = parseRuntimeConfig(options.env);
   const log = options.log ?? createLogger({ level: config.logLevel });
@@ -58,7 +49,8 @@ export async function boot(options: BootOptions): Promise<Booted> {
   }
   const units: Unit[] = [];
   for (const name of options.stages) units.push(await stageFactories[name]!({ env: options.env, log, resources }));
-  const { bus, codec } = await connectBus(config, options.env);
+  const telemetry = startTelemetry({ serviceName: `candleflow-${options.mode === 'run' ? options.stages.join('-') : options.mode}`, env: options.env });
+  const { bus, codec } = await connectBus(options.env, config, log);
   const registry = createRegistry();
   const worker = new Worker({ bus, codec, registry, log }, units, {
     maxBatchSize: config.batchMaxRecords, retry: config.retry, readyMaxLag: config.readyMaxLag,
@@ -91,6 +83,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
         } finally {
           await server.close();
           await resources.close();
+          if (telemetry) await shutdownTelemetry();
         }
       })()),
   };

@@ -1,11 +1,14 @@
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../pipeline/errors.ts';
+import { renderStrimziTopics, strimziTopicsFile } from '../../pipeline/gen/strimzi.ts';
 import { renderTypes, typesFile } from '../../schemas/generate-types.ts';
 import type { Command } from '../command.ts';
 
 const generators: Record<string, { file: string; render: () => string }> = {
   types: { file: typesFile, render: renderTypes },
+  strimzi: { file: fileURLToPath(strimziTopicsFile), render: () => renderStrimziTopics() },
 };
 
 export const genCommand: Command = {

@@ -1,5 +1,5 @@
 import type { RetryPolicy } from '../retry.ts';
-import { readDuration, readEnum, readInt, readOptionalString, type Env } from './env.ts';
+import { readDuration, readEnum, readInt, type Env } from './env.ts';
 
 /** Settings every worker reads; stages and adapters read their own on top. Frozen once compiled. */
 export interface RuntimeConfig {
@@ -8,8 +8,6 @@ export interface RuntimeConfig {
   port: number;
   /** Health and metrics port of `candleflow run <stage>`. */
   metricsPort: number;
-  /** Set: the kafkajs bus; unset: the embedded in-process bus. */
-  kafkaBrokers: string | undefined;
   batchMaxRecords: number;
   shutdownGraceMs: number;
   readyMaxLag: number;
@@ -23,7 +21,6 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
     logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     port: readInt(env, 'PORT', 3000, { min: 0, max: 65535 }),
     metricsPort: readInt(env, 'METRICS_PORT', 9464, { min: 0, max: 65535 }),
-    kafkaBrokers: readOptionalString(env, 'KAFKA_BROKERS'),
     batchMaxRecords: readInt(env, 'BATCH_MAX_RECORDS', 500, { min: 1, max: 100_000 }),
     shutdownGraceMs: readDuration(env, 'SHUTDOWN_GRACE_MS', 10_000),
     readyMaxLag: readInt(env, 'READY_MAX_LAG', 1000, { min: 0 }),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { catalogue, deadLetterTopic } from '../../schemas/topics.ts';
+import { catalogue, changelogs, deadLetterTopic } from '../../schemas/topics.ts';
 import { kubernetesName, renderStrimziTopics, strimziTopics, strimziTopicsFile } from './strimzi.ts';
 
 describe('Strimzi topics', () => {
@@ -8,12 +8,13 @@ describe('Strimzi topics', () => {
     expect(readFileSync(strimziTopicsFile, 'utf8')).toBe(renderStrimziTopics());
   });
 
-  it('has one KafkaTopic per catalogue topic and per dead-letter topic, with valid Kubernetes names', () => {
+  it('has one KafkaTopic per catalogue topic, dead-letter topic and state changelog, with valid Kubernetes names', () => {
     const yaml = renderStrimziTopics('prod-kafka');
-    expect(yaml.match(/^kind: KafkaTopic$/gm)).toHaveLength(catalogue.length * 2);
-    expect(yaml.match(/^ {4}strimzi\.io\/cluster: prod-kafka$/gm)).toHaveLength(catalogue.length * 2);
+    const expected = [...catalogue.map((t) => t.name), ...catalogue.map((t) => deadLetterTopic(t.name)), ...changelogs.map((c) => c.name)];
+    expect(yaml.match(/^kind: KafkaTopic$/gm)).toHaveLength(expected.length);
+    expect(yaml.match(/^ {4}strimzi\.io\/cluster: prod-kafka$/gm)).toHaveLength(expected.length);
     const names = [...yaml.matchAll(/^ {2}topicName: "(.*)"$/gm)].map((m) => m[1]);
-    expect(names).toEqual(catalogue.flatMap((t) => [t.name, deadLetterTopic(t.name)]));
+    expect(names).toEqual(expected);
     for (const t of strimziTopics()) expect(t.resourceName).toMatch(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/);
   });
 

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { catalogue, deadLetterSettings, deadLetterTopic, type CleanupPolicy } from '../../schemas/topics.ts';
+import { allTopicSettings, type CleanupPolicy } from '../../schemas/topics.ts';
 
 // Strimzi KafkaTopic resources derived from the topic catalogue (`candleflow gen strimzi`), so the cluster's
 // topics are exactly the ones the code expects. A test fails when strimzi/topics.yaml is stale.
@@ -32,15 +32,9 @@ export function kubernetesName(topicName: string): string {
   return name;
 }
 
-/** Every catalogue topic and its dead-letter topic. */
+/** Every catalogue topic, its dead-letter topic, and the state changelogs. */
 export function strimziTopics(): StrimziTopic[] {
-  const topics = catalogue.flatMap((t): StrimziTopic[] => {
-    const dlq = deadLetterTopic(t.name);
-    return [
-      { resourceName: kubernetesName(t.name), topicName: t.name, partitions: t.partitions, replicas: t.replicas, retentionMs: t.retentionMs, cleanupPolicy: t.cleanupPolicy },
-      { resourceName: kubernetesName(dlq), topicName: dlq, ...deadLetterSettings },
-    ];
-  });
+  const topics = allTopicSettings().map((t): StrimziTopic => ({ resourceName: kubernetesName(t.name), ...t, topicName: t.name }));
   const seen = new Map<string, string>();
   for (const t of topics) {
     const other = seen.get(t.resourceName);

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BusRecord } from '../../pipeline/bus/bus.ts';
 import { createKafkaBus, type KafkaBus } from '../../pipeline/bus/kafka-bus.ts';
 import type { Codec } from '../../pipeline/serde/codec.ts';
+import { createLogger, silentLogger } from '../../pipeline/log.ts';
+import { boot } from '../../cli/boot.ts';
 import { createSchemaRegistryCodec } from '../../pipeline/serde/schema-registry-codec.ts';
 import { describeWithService } from '../support/services.ts';
 import { fastTuning, memoryLogger, waitFor } from '../support/kafka-harness.ts';
@@ -12,7 +14,7 @@ import { kafkaMockMissing, kafkaMockService, startKafkaMock, type KafkaMock } fr
 import { startTestSchemaRegistry, type TestSchemaRegistry } from '../support/schema-registry.ts';
 
 const exampleUrl = new URL('../../examples/kafkajs-producer.ts', import.meta.url);
-const readmeUrl = new URL('../../pipeline/bus/README.md', import.meta.url);
+const readmeUrl = new URL('../../README.md', import.meta.url);
 
 describeWithService(kafkaMockService, kafkaMockMissing(), 'README example: a user\'s own kafkajs producer feeds the pipeline', () => {
   let mock: KafkaMock;
@@ -35,11 +37,14 @@ describeWithService(kafkaMockService, kafkaMockMissing(), 'README example: a use
     expect(readFileSync(readmeUrl, 'utf8')).toContain('```ts\n' + readFileSync(exampleUrl, 'utf8') + '```');
   });
 
-  it('writes a trade that the pipeline reads and decodes', async () => {
-    const before = Date.now();
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', exampleUrl.pathname], {
+  const runExample = () =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', exampleUrl.pathname], {
       env: { ...process.env, KAFKA_BROKERS: mock.brokers, SCHEMA_REGISTRY_URL: registry.url, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     });
+
+  it('writes a trade that the pipeline reads and decodes', async () => {
+    const before = Date.now();
+    await runExample();
     const records: BusRecord[] = [];
     const sub = await bus.subscribe({ groupId: 'trade-to-ohlc', topics: ['trades'], onBatch: async (b) => void records.push(...b.records) });
     await waitFor('the example trade', () => records.length >= 1);
@@ -52,4 +57,28 @@ describeWithService(kafkaMockService, kafkaMockMissing(), 'README example: a use
     // One schema under trades-value, registered by both sides: the pipeline's and the user's are the same.
     expect(registry.subjects().get('trades-value')).toHaveLength(1);
   });
+
+  it('feeds the trade-to-ohlc worker, configured by environment only, which turns it into a candle', async () => {
+    const worker = await boot({
+      env: {
+        KAFKA_BROKERS: mock.brokers, SCHEMA_REGISTRY_URL: registry.url, METRICS_PORT: '0', OHLC_PARTIAL_INTERVAL: '300ms',
+        OHLC_TIMEFRAMES: '1m', LOG_LEVEL: 'silent',
+      },
+      stages: ['trade-to-ohlc'],
+      mode: 'run',
+      log: process.env.DEBUG_TEST ? createLogger({ level: 'debug' }) : silentLogger,
+    });
+    try {
+      await runExample();
+      const partials: BusRecord[] = [];
+      const sub = await bus.subscribe({ groupId: 'partials', topics: ['candles.partial'], onBatch: async (b) => void partials.push(...b.records) });
+      await waitFor('a partial candle from the worker', () => partials.length >= 1, 60_000);
+      await sub.close();
+      const candle = (await codec.decode('candles.partial', partials.at(-1)!.value)) as Record<string, unknown>;
+      expect(candle).toMatchObject({ symbol: 'BTC/USD', timeframe: '1m', open: 64_000.5, close: 64_000.5, final: false });
+      expect(partials.at(-1)!.key).toBe(`BTC/USD|1m|${candle.start}`);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
 });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Bus, TopicSettings } from '../../pipeline/bus/bus.ts';
-import { catalogue, deadLetterSettings, deadLetterTopic } from '../../schemas/topics.ts';
+import { allTopicSettings } from '../../schemas/topics.ts';
 
 // librdkafka's mock cluster (test/kafka-mock/mock-cluster.c) as a child process: a real Kafka-protocol broker
 // without Apache Kafka. It has no CreateTopics, so topics are created through its stdin; and it creates any
@@ -24,12 +24,9 @@ export interface MockTopic {
   partitions: number;
 }
 
-/** Every catalogue topic and its dead-letter topic, with the catalogue's partition counts. */
+/** Every topic the pipeline needs (catalogue, dead-letter topics, changelogs), with their partition counts. */
 export function catalogueTopics(): MockTopic[] {
-  return catalogue.flatMap((t) => [
-    { name: t.name, partitions: t.partitions },
-    { name: deadLetterTopic(t.name), partitions: deadLetterSettings.partitions },
-  ]);
+  return allTopicSettings().map(({ name, partitions }) => ({ name, partitions }));
 }
 
 export interface KafkaMock {
