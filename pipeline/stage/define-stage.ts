@@ -93,6 +93,12 @@ export interface StageDefinition<In = any, S = undefined> {
   description: string;
   inputs: readonly TopicSpec[];
   outputs: readonly TopicSpec[];
+  /**
+   * Batch sizing of this stage, overriding the worker's default: at most `maxRecords` records per batch, and a
+   * partition's batch may wait up to `maxWaitMs` to fill (batched inference). Default: the worker's
+   * BATCH_MAX_RECORDS and no wait.
+   */
+  batch?: { maxRecords: number; maxWaitMs: number };
   /** Per-key state, restored after a restart from the stage's changelog topic. */
   state?: KeyedState<S>;
   /** Handles one record. Give either handle or handleBatch. */

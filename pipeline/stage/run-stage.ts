@@ -140,7 +140,8 @@ export class StageRunner {
     this.subscription = await this.runtime.bus.subscribe({
       groupId: this.groupId,
       topics: this.stage.inputs.map((t) => t.name),
-      maxBatchSize: this.options.maxBatchSize ?? 500,
+      maxBatchSize: this.stage.batch?.maxRecords ?? this.options.maxBatchSize ?? 500,
+      maxWaitMs: this.stage.batch?.maxWaitMs ?? 0,
       onBatch: (batch) => this.onBatch(batch),
       onAssign: (tps) => this.onAssign(tps),
       onRevoke: (tps) => this.onRevoke(tps),
