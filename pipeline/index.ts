@@ -9,3 +9,7 @@ export { readBoolean, readDuration, readEnum, readInt, readList, readNumber, rea
 export type { Logger } from './log.ts';
 export type { Resources } from './runtime/resources.ts';
 export type { Unit } from './runtime/worker.ts';
+export { validateModelCard, readModelCard, modelInputFields, type ModelCard, type ModelKind, type ModelMetrics } from './models/model-card.ts';
+export { loadOnnxModel, executionProviders, type ExecutionProvider, type OnnxModel } from './models/onnx-model.ts';
+export { InMemoryModelRegistry, parseModelRef, validateModelDir, type ActiveModel, type ModelRegistry, type RegisteredModel } from './models/model-registry.ts';
+export { normalisedRow, writeWindow } from './models/feature-input.ts';
