@@ -13,4 +13,4 @@ export { validateModelCard, readModelCard, modelInputFields, type ModelCard, typ
 export { loadOnnxModel, executionProviders, type ExecutionProvider, type OnnxModel } from './models/onnx-model.ts';
 export { InMemoryModelRegistry, parseModelRef, validateModelDir, type ActiveModel, type ModelRegistry, type RegisteredModel } from './models/model-registry.ts';
 export { normalisedRow, writeWindow } from './models/feature-input.ts';
-export { forecastMetrics, rollingStats, type ForecastMetrics, type ForecastSample, type WindowStats } from './models/prediction-metrics.ts';
+export { forecastMetrics, rollingStats, type ForecastMetrics, type ForecastSample, type RollingReport, type WindowStats } from './models/prediction-metrics.ts';

@@ -58,3 +58,13 @@ export function rollingStats(samples: readonly ForecastSample[], windows: readon
   }
   return out;
 }
+
+/** Rolling metrics of one model on one series, as the error monitor reports them (gauges, snapshots). */
+export interface RollingReport {
+  modelName: string;
+  symbol: string;
+  timeframe: string;
+  stats: WindowStats[];
+  /** Predictions of this model on this series expired without their candle. */
+  expired: number;
+}

@@ -1,6 +1,6 @@
 import {
   defineStage, emit, rollingStats, timeframeMs, topics, ValidationError,
-  type Candle, type ForecastSample, type Output, type Prediction, type PredictionError, type StageDefinition, type StageOutputs,
+  type Candle, type ForecastSample, type RollingReport, type Output, type Prediction, type PredictionError, type StageDefinition, type StageOutputs,
   type Timeframe, type WindowStats,
 } from '../../pipeline/index.ts';
 import { defaultErrorMonitorConfig, type ErrorMonitorConfig } from './error-monitor-config.ts';
@@ -17,15 +17,6 @@ export interface ErrorMonitorState {
   samples: Record<string, [number, number][]>;
   /** Predictions expired without their candle, per model name, since the state began. */
   expired: Record<string, number>;
-}
-
-/** The rolling metrics of one model on one series, handed to `onRolling` (Prometheus gauges) and `snapshot()`. */
-export interface RollingReport {
-  modelName: string;
-  symbol: string;
-  timeframe: string;
-  stats: WindowStats[];
-  expired: number;
 }
 
 export interface ErrorMonitorOptions {
@@ -70,6 +61,8 @@ export function predictionErrorOf(p: Prediction, actualPrice: number): Predictio
  * series' candles are `expiryHorizons` horizons past its target is expired: counted and dropped. Time is event
  * time (candle starts), so replays of old data behave like live data.
  */
+export type { RollingReport };
+
 export function createErrorMonitorStage(options: ErrorMonitorOptions = {}): ErrorMonitor {
   const config: ErrorMonitorConfig = { ...defaultErrorMonitorConfig, ...options.config };
   const maxWindow = Math.max(...config.windows);
