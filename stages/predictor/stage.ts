@@ -27,6 +27,8 @@ export interface PredictorOptions {
   now?: () => number;
 }
 
+const TRIM_STEP = 16;
+
 /** Positions of a model's features in a stored row, cached per loaded model. */
 const featureIndexes = new WeakMap<OnnxModel, number[]>();
 function indexesOf(model: OnnxModel): number[] {
@@ -36,23 +38,60 @@ function indexesOf(model: OnnxModel): number[] {
 }
 
 /**
- * Writes the model's normalised window ending at the newest row into `input` at `slot`; false when the history
- * is shorter than the window or a value the model reads is null (warm-up): no prediction, no error.
+ * The normalised window of one series for one model, kept in memory beside the state (never persisted): each
+ * row is normalised once and the window slides by one row per vector. It is only trusted while the row it ends
+ * at is the very object the state's history holds before the new one; after a restore, a rolled-back attempt,
+ * a correction or a model swap it is rebuilt from the state's raw rows.
  */
-function writeExample(model: OnnxModel, rows: (number | null)[][], input: Float32Array, slot: number): boolean {
-  const { windowLength, mean, std } = model.card.inputs;
-  if (rows.length < windowLength) return false;
+interface WindowCache {
+  model: OnnxModel;
+  newest: (number | null)[];
+  window: Float32Array;
+  /** Rows since the last one with a value the model reads null (warm-up); the window is complete when >= W. */
+  sinceNull: number;
+}
+
+/** Normalises `row` into `into` at `at`; false when a value the model reads is null. */
+function normaliseInto(model: OnnxModel, row: (number | null)[], into: Float32Array, at: number): boolean {
+  const { mean, std } = model.card.inputs;
   const idx = indexesOf(model);
-  let at = slot * model.exampleSize;
-  for (let r = rows.length - windowLength; r < rows.length; r++) {
-    const row = rows[r]!;
-    for (let f = 0; f < idx.length; f++) {
-      const v = row[idx[f]!];
-      if (v === null || v === undefined) return false;
-      input[at++] = (v - mean[f]!) / std[f]!;
-    }
+  for (let f = 0; f < idx.length; f++) {
+    const v = row[idx[f]!];
+    if (v === null || v === undefined) return false;
+    into[at + f] = (v - mean[f]!) / std[f]!;
   }
   return true;
+}
+
+function rebuild(model: OnnxModel, rows: (number | null)[][]): WindowCache {
+  const W = model.card.inputs.windowLength;
+  const F = model.card.inputs.features.length;
+  const window = new Float32Array(W * F);
+  let sinceNull = 0;
+  const from = Math.max(0, rows.length - W);
+  // Rows missing before the start of the history count as null.
+  for (let r = from; r < rows.length; r++) {
+    const slot = W - (rows.length - r);
+    sinceNull = normaliseInto(model, rows[r]!, window, slot * F) ? sinceNull + 1 : 0;
+  }
+  return { model, newest: rows[rows.length - 1]!, window, sinceNull };
+}
+
+/** Brings the series' window up to its newest row; the window is complete when the result is true. */
+function advance(caches: Map<string, WindowCache>, key: string, model: OnnxModel, rows: (number | null)[][]): WindowCache {
+  const cache = caches.get(key);
+  const newest = rows[rows.length - 1]!;
+  if (cache && cache.model === model && rows.length >= 2 && cache.newest === rows[rows.length - 2]) {
+    const F = model.card.inputs.features.length;
+    cache.window.copyWithin(0, F);
+    cache.sinceNull = normaliseInto(model, newest, cache.window, cache.window.length - F) ? cache.sinceNull + 1 : 0;
+    cache.newest = newest;
+    return cache;
+  }
+  if (cache && cache.model === model && cache.newest === newest) return cache;
+  const fresh = rebuild(model, rows);
+  caches.set(key, fresh);
+  return fresh;
 }
 
 /**
@@ -67,6 +106,7 @@ export function createPredictorStage(options: PredictorOptions): PredictorStage 
     provider: config.provider, reloadIntervalMs: config.reloadIntervalMs, log: options.log, now: options.now ?? Date.now,
   });
 
+  const windows = new Map<string, WindowCache>();
   const stage = defineStage<FeatureVector, PredictorState>({
     name: 'predictor',
     description: 'Batched ONNX inference of the active model over feature vectors, hot-reloaded from the model registry.',
@@ -92,13 +132,18 @@ export function createPredictorStage(options: PredictorOptions): PredictorStage 
         // A correction of the last candle replaces its row (and is predicted again, same key); an older one was
         // already predicted past.
         if (st.lastStart !== null && fv.start < st.lastStart) continue;
-        const row = modelInputFields.map((f) => (fv as unknown as Record<string, number | null>)[f] ?? null);
+        const values = fv as unknown as Record<string, number | null>;
+        const row = new Array<number | null>(modelInputFields.length);
+        for (let f = 0; f < modelInputFields.length; f++) row[f] = values[modelInputFields[f]!] ?? null;
         if (st.lastStart === fv.start && st.rows.length > 0) st.rows[st.rows.length - 1] = row;
         else st.rows.push(row);
-        if (st.rows.length > keep) st.rows.splice(0, st.rows.length - keep);
+        // Trimmed in steps rather than per record: shifting the history on every vector costs more than it saves.
+        if (st.rows.length >= keep + TRIM_STEP) st.rows.splice(0, st.rows.length - keep);
         st.lastStart = fv.start;
         if (!model || fv.timeframe !== model.card.timeframe) continue;
-        if (!writeExample(model, st.rows, input!, slots.length)) continue;
+        const cache = advance(windows, ctx.keyOf(record), model, st.rows);
+        if (cache.sinceNull < model.card.inputs.windowLength) continue;
+        input!.set(cache.window, slots.length * model.exampleSize);
         slots.push(fv);
         if (slots.length === config.batchMax) await run();
       }

@@ -1,0 +1,150 @@
+import { fileURLToPath } from 'node:url';
+import { featureVectors, loadCandles } from '../models/dataset/dataset.ts';
+import { MemoryBus } from '../pipeline/bus/memory-bus.ts';
+import { partitionForKey } from '../pipeline/bus/partitioner.ts';
+import { InMemoryModelRegistry, normalisedRow, topics, writeWindow, type BatchContext, type FeatureVector, type InputRecord } from '../pipeline/index.ts';
+import { silentLogger } from '../pipeline/log.ts';
+import { createRegistry, StageMetrics } from '../pipeline/metrics/stage-metrics.ts';
+import { loadOnnxModel, rawSession } from '../pipeline/models/onnx-model.ts';
+import { LocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
+import { StageRunner } from '../pipeline/stage/run-stage.ts';
+import { allTopicSettings } from '../schemas/topics.ts';
+import { createPredictorStage, type PredictorState } from '../stages/predictor/stage.ts';
+import { runDirectly, type BenchResult } from './bench-result.ts';
+
+// Predictions/s of the predictor against bare onnxruntime session.run on the same batches, same run:
+// 1. the stage's batch path (handleBatch: history, windowing, normalisation, inference, Prediction records);
+// 2. the whole worker path on the embedded bus (Avro decode/encode, keyed state, changelog, commits).
+// Both models; real feature vectors (the committed BTC/USDT candles through the indicators code).
+
+const BATCH = 256;
+const REPEATS = 3;
+const modelDir = (name: string) => fileURLToPath(new URL(`../models/${name}/`, import.meta.url));
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+function best(times: number[]): number {
+  return Math.min(...times);
+}
+
+async function rawRate(name: string, fvs: readonly FeatureVector[]): Promise<{ rate: number; batches: { input: Float32Array; dims: number[] }[] }> {
+  const model = await loadOnnxModel(modelDir(name));
+  const W = model.card.inputs.windowLength;
+  const F = model.card.inputs.features.length;
+  const rows = fvs.map((f) => normalisedRow(f, model.card));
+  const windows: number[][][] = [];
+  for (let i = W - 1; i < fvs.length; i++) {
+    const w = rows.slice(i - W + 1, i + 1);
+    if (w.every((r) => r !== null)) windows.push(w as number[][]);
+  }
+  await model.release();
+  const batches: { input: Float32Array; dims: number[] }[] = [];
+  for (let b = 0; b < windows.length; b += BATCH) {
+    const chunk = windows.slice(b, b + BATCH);
+    const input = new Float32Array(chunk.length * W * F);
+    chunk.forEach((w, slot) => writeWindow(input, slot, w, F));
+    batches.push({ input, dims: [chunk.length, W, F] });
+  }
+  const session = await rawSession(`${modelDir(name)}model.onnx`);
+  for (const b of batches.slice(0, 5)) await session.run(b.input, b.dims); // warm-up
+  const times: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const t0 = performance.now();
+    for (const b of batches) await session.run(b.input, b.dims);
+    times.push(performance.now() - t0);
+  }
+  await session.release();
+  return { rate: (windows.length / best(times)) * 1000, batches };
+}
+
+async function stageBatchRate(name: string, fvs: readonly FeatureVector[]): Promise<{ rate: number; predictions: number }> {
+  const registry = new InMemoryModelRegistry();
+  await registry.register(modelDir(name));
+  await registry.activate(name, '1.0.0');
+  const predictor = createPredictorStage({ registry, config: { batchMax: BATCH, reloadIntervalMs: 60_000 }, log: silent });
+  const records: InputRecord<FeatureVector>[] = fvs.map((value, offset) => ({ topic: 'features', partition: 0, offset, key: null, headers: {}, value }));
+  const times: number[] = [];
+  let predictions = 0;
+  for (let r = 0; r <= REPEATS; r++) {
+    const states = new Map<string, PredictorState>();
+    const ctx: BatchContext<PredictorState> = {
+      now: Date.now, log: silent, setReady() {}, deadLetter() {},
+      keyOf: (rec) => `${(rec.value as FeatureVector).symbol}|${(rec.value as FeatureVector).timeframe}`,
+      state: (rec) => {
+        const key = ctx.keyOf(rec);
+        let s = states.get(key);
+        if (!s) states.set(key, (s = predictor.stage.state!.initial(key)));
+        return s;
+      },
+      setState: (rec, next) => void states.set(ctx.keyOf(rec), next),
+    };
+    predictions = 0;
+    const t0 = performance.now();
+    for (let b = 0; b < records.length; b += BATCH) {
+      const out = await predictor.stage.handleBatch!(records.slice(b, b + BATCH), ctx);
+      predictions += out ? out.length : 0;
+    }
+    if (r > 0) times.push(performance.now() - t0); // the first pass warms up
+  }
+  await predictor.close();
+  return { rate: (predictions / best(times)) * 1000, predictions };
+}
+
+async function runnerRate(name: string, fvs: readonly FeatureVector[], symbols: number): Promise<{ rate: number; predictions: number }> {
+  const registry = new InMemoryModelRegistry();
+  await registry.register(modelDir(name));
+  await registry.activate(name, '1.0.0');
+  const predictor = createPredictorStage({ registry, config: { batchMax: BATCH, batchWaitMs: 0, reloadIntervalMs: 60_000 }, log: silent });
+  const bus = new MemoryBus({ maxBacklog: 1_000_000 });
+  await bus.ensureTopics(allTopicSettings());
+  const codec = new LocalRegistryCodec();
+  const runner = new StageRunner(predictor.stage, { bus, codec, metrics: new StageMetrics(createRegistry({ defaultMetrics: false })), log: silentLogger }, { groupId: 'bench', ticks: false });
+  const series = Array.from({ length: symbols }, (_, s) => fvs.map((f) => ({ ...f, symbol: `SYM${s}/USDT` })));
+  for (const list of series) {
+    const partition = partitionForKey(`${list[0]!.symbol}|1m`, topics.features.partitions);
+    await bus.produce(topics.features.name, await Promise.all(list.map(async (f) => ({ key: null, partition, value: await codec.encode(topics.features.name, 'FeatureVector', f) }))));
+  }
+  let predictions = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((r) => (done = r));
+  const expected = symbols * (await stageBatchRate(name, fvs)).predictions;
+  await bus.subscribe({ groupId: 'bench-reader', topics: [topics.predictions.name], onBatch: async (b) => {
+    predictions += b.records.length;
+    if (predictions >= expected) done();
+  } });
+  const t0 = performance.now();
+  await runner.start();
+  await finished;
+  const ms = performance.now() - t0;
+  await runner.stop();
+  await predictor.close();
+  await bus.close();
+  return { rate: (predictions / ms) * 1000, predictions };
+}
+
+export async function run(): Promise<BenchResult> {
+  const all = featureVectors(loadCandles());
+  const fvs = all.slice(0, 20_000);
+  const figures: Record<string, number | string> = { 'feature vectors per model': fvs.length, 'batch size': BATCH };
+  for (const name of ['ridge-h5', 'gru-h5']) {
+    const raw = await rawRate(name, fvs);
+    const stage = await stageBatchRate(name, fvs);
+    figures[`${name}: raw session.run predictions/s`] = Math.round(raw.rate);
+    figures[`${name}: stage batch path predictions/s`] = Math.round(stage.rate);
+    figures[`${name}: stage / raw`] = Number((stage.rate / raw.rate).toFixed(3));
+    const worker = await runnerRate(name, fvs.slice(0, 5_000), 4);
+    figures[`${name}: worker on embedded bus predictions/s (4 series)`] = Math.round(worker.rate);
+    figures[`${name}: worker / raw`] = Number((worker.rate / raw.rate).toFixed(3));
+  }
+  return {
+    name: 'Predictor: predictions/s through the stage vs raw onnxruntime session.run',
+    figures,
+    notes: [
+      'raw: onnxruntime-node InferenceSession.run on pre-built float32 batches of the same windows (one intra-op thread), best of 3.',
+      'stage batch path: the predictor\'s handleBatch on decoded FeatureVectors: per-key history, windowing and normalisation, inference, Prediction records; best of 3 after a warm-up pass.',
+      'worker: the StageRunner on the embedded bus, from the first batch to the last prediction read back: Avro decode and encode, keyed state and its changelog, commits. Single run.',
+      'End-to-end latency (candle window close to /v1/predictions/latest) needs the API and is not measured here.',
+    ],
+  };
+}
+
+await runDirectly(import.meta.url, run);
