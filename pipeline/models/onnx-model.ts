@@ -34,7 +34,8 @@ export interface LoadOptions {
   log?: Pick<Logger, 'warn' | 'info'>;
 }
 
-let cudaFallbackLogged = false;
+/** Set after the first failed CUDA session: later loads go straight to cpu, so the fallback is logged once. */
+let cudaUnavailable = false;
 
 export function sha256Of(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -42,15 +43,14 @@ export function sha256Of(file: string): string {
 
 async function createSession(bytes: Uint8Array, provider: ExecutionProvider, log: LoadOptions['log']): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider }> {
   const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 };
-  if (provider === 'cuda') {
+  if (provider === 'cuda' && !cudaUnavailable) {
     try {
+      // Without the CUDA provider library onnxruntime also prints its own native error to stderr (once, as
+      // later loads skip the attempt); its log level cannot be lowered for this one failure.
       return { session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] }), provider: 'cuda' };
     } catch (err) {
-      // One line per process: every model load would otherwise repeat it.
-      if (!cudaFallbackLogged) {
-        cudaFallbackLogged = true;
-        log?.warn({ err: (err as Error).message.split('\n')[0] }, 'CUDA execution provider unavailable, running models on cpu');
-      }
+      cudaUnavailable = true;
+      log?.warn({ err: (err as Error).message.split('\n')[0] }, 'CUDA execution provider unavailable, running models on cpu');
     }
   }
   return { session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' };
