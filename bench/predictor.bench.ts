@@ -18,15 +18,14 @@ import { runDirectly, type BenchResult } from './bench-result.ts';
 // Both models; real feature vectors (the committed BTC/USDT candles through the indicators code).
 
 const BATCH = 256;
-const REPEATS = 3;
+const REPEATS = 5;
 const modelDir = (name: string) => fileURLToPath(new URL(`../models/${name}/`, import.meta.url));
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-function best(times: number[]): number {
-  return Math.min(...times);
-}
+/** One timed pass: resolves to [milliseconds, predictions]. */
+type Pass = () => Promise<[number, number]>;
 
-async function rawRate(name: string, fvs: readonly FeatureVector[]): Promise<{ rate: number; batches: { input: Float32Array; dims: number[] }[] }> {
+async function rawPass(name: string, fvs: readonly FeatureVector[]): Promise<{ pass: Pass; close(): Promise<void> }> {
   const model = await loadOnnxModel(modelDir(name));
   const W = model.card.inputs.windowLength;
   const F = model.card.inputs.features.length;
@@ -45,51 +44,73 @@ async function rawRate(name: string, fvs: readonly FeatureVector[]): Promise<{ r
     batches.push({ input, dims: [chunk.length, W, F] });
   }
   const session = await rawSession(`${modelDir(name)}model.onnx`);
-  for (const b of batches.slice(0, 5)) await session.run(b.input, b.dims); // warm-up
-  const times: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
-    const t0 = performance.now();
-    for (const b of batches) await session.run(b.input, b.dims);
-    times.push(performance.now() - t0);
-  }
-  await session.release();
-  return { rate: (windows.length / best(times)) * 1000, batches };
+  return {
+    pass: async () => {
+      const t0 = performance.now();
+      for (const b of batches) await session.run(b.input, b.dims);
+      return [performance.now() - t0, windows.length];
+    },
+    close: () => session.release(),
+  };
 }
 
-async function stageBatchRate(name: string, fvs: readonly FeatureVector[]): Promise<{ rate: number; predictions: number }> {
+async function stagePass(name: string, fvs: readonly FeatureVector[]): Promise<{ pass: Pass; close(): Promise<void> }> {
   const registry = new InMemoryModelRegistry();
   await registry.register(modelDir(name));
   await registry.activate(name, '1.0.0');
   const predictor = createPredictorStage({ registry, config: { batchMax: BATCH, reloadIntervalMs: 60_000 }, log: silent });
   const records: InputRecord<FeatureVector>[] = fvs.map((value, offset) => ({ topic: 'features', partition: 0, offset, key: null, headers: {}, value }));
-  const times: number[] = [];
-  let predictions = 0;
-  for (let r = 0; r <= REPEATS; r++) {
-    const states = new Map<string, PredictorState>();
-    const ctx: BatchContext<PredictorState> = {
-      now: Date.now, log: silent, setReady() {}, deadLetter() {},
-      keyOf: (rec) => `${(rec.value as FeatureVector).symbol}|${(rec.value as FeatureVector).timeframe}`,
-      state: (rec) => {
-        const key = ctx.keyOf(rec);
-        let s = states.get(key);
-        if (!s) states.set(key, (s = predictor.stage.state!.initial(key)));
-        return s;
-      },
-      setState: (rec, next) => void states.set(ctx.keyOf(rec), next),
-    };
-    predictions = 0;
-    const t0 = performance.now();
-    for (let b = 0; b < records.length; b += BATCH) {
-      const out = await predictor.stage.handleBatch!(records.slice(b, b + BATCH), ctx);
-      predictions += out ? out.length : 0;
-    }
-    if (r > 0) times.push(performance.now() - t0); // the first pass warms up
-  }
-  await predictor.close();
-  return { rate: (predictions / best(times)) * 1000, predictions };
+  return {
+    pass: async () => {
+      const states = new Map<string, PredictorState>();
+      const ctx: BatchContext<PredictorState> = {
+        now: Date.now, log: silent, setReady() {}, deadLetter() {},
+        keyOf: (rec) => `${(rec.value as FeatureVector).symbol}|${(rec.value as FeatureVector).timeframe}`,
+        state: (rec) => {
+          const key = ctx.keyOf(rec);
+          let s = states.get(key);
+          if (!s) states.set(key, (s = predictor.stage.state!.initial(key)));
+          return s;
+        },
+        setState: (rec, next) => void states.set(ctx.keyOf(rec), next),
+      };
+      let predictions = 0;
+      const t0 = performance.now();
+      for (let b = 0; b < records.length; b += BATCH) {
+        const out = await predictor.stage.handleBatch!(records.slice(b, b + BATCH), ctx);
+        predictions += out ? out.length : 0;
+      }
+      return [performance.now() - t0, predictions];
+    },
+    close: () => predictor.close(),
+  };
 }
 
-async function runnerRate(name: string, fvs: readonly FeatureVector[], symbols: number): Promise<{ rate: number; predictions: number }> {
+/** Raw and stage passes alternate, so both see the same machine load; the best pass of each counts. */
+async function compare(name: string, fvs: readonly FeatureVector[]): Promise<{ raw: number; stage: number; predictions: number }> {
+  const raw = await rawPass(name, fvs);
+  const stage = await stagePass(name, fvs);
+  await raw.pass();
+  await stage.pass(); // warm-up
+  let rawBest = Infinity;
+  let stageBest = Infinity;
+  let n = 0;
+  let predictions = 0;
+  for (let r = 0; r < REPEATS; r++) {
+    const [rawMs, rawN] = await raw.pass();
+    const [stageMs, stageN] = await stage.pass();
+    if (rawN !== stageN) throw new Error(`raw ran ${rawN} windows but the stage predicted ${stageN}`);
+    rawBest = Math.min(rawBest, rawMs);
+    stageBest = Math.min(stageBest, stageMs);
+    n = rawN;
+    predictions = stageN;
+  }
+  await raw.close();
+  await stage.close();
+  return { raw: (n / rawBest) * 1000, stage: (predictions / stageBest) * 1000, predictions };
+}
+
+async function runnerRate(name: string, fvs: readonly FeatureVector[], symbols: number, expectedPerSeries: number): Promise<{ rate: number; predictions: number }> {
   const registry = new InMemoryModelRegistry();
   await registry.register(modelDir(name));
   await registry.activate(name, '1.0.0');
@@ -106,7 +127,7 @@ async function runnerRate(name: string, fvs: readonly FeatureVector[], symbols: 
   let predictions = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
-  const expected = symbols * (await stageBatchRate(name, fvs)).predictions;
+  const expected = symbols * expectedPerSeries;
   await bus.subscribe({ groupId: 'bench-reader', topics: [topics.predictions.name], onBatch: async (b) => {
     predictions += b.records.length;
     if (predictions >= expected) done();
@@ -126,22 +147,25 @@ export async function run(): Promise<BenchResult> {
   const fvs = all.slice(0, 20_000);
   const figures: Record<string, number | string> = { 'feature vectors per model': fvs.length, 'batch size': BATCH };
   for (const name of ['ridge-h5', 'gru-h5']) {
-    const raw = await rawRate(name, fvs);
-    const stage = await stageBatchRate(name, fvs);
-    figures[`${name}: raw session.run predictions/s`] = Math.round(raw.rate);
-    figures[`${name}: stage batch path predictions/s`] = Math.round(stage.rate);
-    figures[`${name}: stage / raw`] = Number((stage.rate / raw.rate).toFixed(3));
-    const worker = await runnerRate(name, fvs.slice(0, 5_000), 4);
+    const { raw, stage } = await compare(name, fvs);
+    figures[`${name}: raw session.run predictions/s`] = Math.round(raw);
+    figures[`${name}: stage batch path predictions/s`] = Math.round(stage);
+    figures[`${name}: stage / raw`] = Number((stage / raw).toFixed(3));
+    const workerFvs = fvs.slice(0, 5_000);
+    const perSeries = (await compare(name, workerFvs)).predictions;
+    const worker = await runnerRate(name, workerFvs, 4, perSeries);
     figures[`${name}: worker on embedded bus predictions/s (4 series)`] = Math.round(worker.rate);
-    figures[`${name}: worker / raw`] = Number((worker.rate / raw.rate).toFixed(3));
+    figures[`${name}: worker / raw`] = Number((worker.rate / raw).toFixed(3));
   }
   return {
     name: 'Predictor: predictions/s through the stage vs raw onnxruntime session.run',
     figures,
     notes: [
-      'raw: onnxruntime-node InferenceSession.run on pre-built float32 batches of the same windows (one intra-op thread), best of 3.',
-      'stage batch path: the predictor\'s handleBatch on decoded FeatureVectors: per-key history, windowing and normalisation, inference, Prediction records; best of 3 after a warm-up pass.',
+      'raw: onnxruntime-node InferenceSession.run on pre-built float32 batches of the same windows (one intra-op thread); raw and stage passes alternate, best of 5 each after a warm-up pass.',
+      'stage batch path: the predictor\'s handleBatch on decoded FeatureVectors: per-key history, windowing and normalisation, inference, Prediction records.',
       'worker: the StageRunner on the embedded bus, from the first batch to the last prediction read back: Avro decode and encode, keyed state and its changelog, commits. Single run.',
+      'ridge-h5 is one matrix-vector product: onnxruntime needs well under 0.1 µs per prediction, so any per-record work of the stage (history row, window copy, the Prediction record) dominates its ratio; the GRU is the meaningful stage-vs-raw comparison.',
+      'The worker figure is bounded by the runtime around the stage (Avro decode and encode with validation, bus, changelog), not by inference.',
       'End-to-end latency (candle window close to /v1/predictions/latest) needs the API and is not measured here.',
     ],
   };

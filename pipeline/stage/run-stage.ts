@@ -343,8 +343,9 @@ export class StageRunner {
   private async runBatchHandler(items: BatchItem[], outputs: PendingOutput[]): Promise<void> {
     if (items.length === 0) return;
     const deadLettered: { record: BusRecord; error: CandleflowError }[] = [];
+    const byInput = new Map(items.map((i) => [i.input, i]));
     const itemOf = (input: InputRecord): BatchItem => {
-      const item = items.find((i) => i.input === input);
+      const item = byInput.get(input);
       if (!item) throw new StageDefinitionError(`stage ${this.stage.name} asked for the state of a record outside its batch`);
       return item;
     };
@@ -364,7 +365,7 @@ export class StageRunner {
         this.updateReadyMetric();
       },
       deadLetter: (input, error) => {
-        const item = items.find((i) => i.input === input);
+        const item = byInput.get(input);
         if (item) deadLettered.push({ record: item.record, error });
       },
       state: (input) => entryOf(input).state,
