@@ -174,3 +174,12 @@ describe('ServingModel', () => {
     expect((await p.serving.current())!.card.name).toBe('gru-h5');
   });
 });
+
+describe('readPredictorConfig', () => {
+  it('reads the batching, provider and reload settings, refusing an unknown provider by name', async () => {
+    const { readPredictorConfig } = await import('./predictor-config.ts');
+    expect(readPredictorConfig({ PREDICTOR_BATCH_MAX: '128', PREDICTOR_BATCH_WAIT_MS: '3', MODEL_EXECUTION_PROVIDER: 'cuda', MODEL_RELOAD_INTERVAL: '500ms' }))
+      .toMatchObject({ batchMax: 128, batchWaitMs: 3, provider: 'cuda', reloadIntervalMs: 500 });
+    expect(() => readPredictorConfig({ MODEL_EXECUTION_PROVIDER: 'tpu' })).toThrow(/^MODEL_EXECUTION_PROVIDER/);
+  });
+});
