@@ -47,15 +47,23 @@ export async function boot(options: BootOptions): Promise<Booted> {
   for (const name of options.stages) {
     if (!stageFactories[name]) throw new UsageError(`unknown stage "${name}"; stages: ${Object.keys(stageFactories).join(', ')}`);
   }
-  const units: Unit[] = [];
-  for (const name of options.stages) units.push(await stageFactories[name]!({ env: options.env, log, resources }));
-  const telemetry = startTelemetry({ serviceName: `candleflow-${options.mode === 'run' ? options.stages.join('-') : options.mode}`, env: options.env });
-  const { bus, codec } = await connectBus(options.env, config, log);
   const registry = createRegistry();
-  const worker = new Worker({ bus, codec, registry, log }, units, {
-    maxBatchSize: config.batchMaxRecords, retry: config.retry, readyMaxLag: config.readyMaxLag,
-  });
-  await worker.start();
+  const telemetry = startTelemetry({ serviceName: `candleflow-${options.mode === 'run' ? options.stages.join('-') : options.mode}`, env: options.env });
+  let worker: Worker;
+  try {
+    const units: Unit[] = [];
+    for (const name of options.stages) units.push(await stageFactories[name]!({ env: options.env, log, resources, metrics: registry }));
+    const { bus, codec } = await connectBus(options.env, config, log);
+    worker = new Worker({ bus, codec, registry, log }, units, {
+      maxBatchSize: config.batchMaxRecords, retry: config.retry, readyMaxLag: config.readyMaxLag,
+    });
+    await worker.start();
+  } catch (err) {
+    // A stage that cannot start (bad setting, unreachable database) leaves nothing open behind it.
+    await resources.close();
+    if (telemetry) await shutdownTelemetry();
+    throw err;
+  }
   let server: FastifyInstance;
   if (options.mode === 'run') {
     server = await startWorkerServer({ port: config.metricsPort, checks: () => worker.checks(), registry });
@@ -72,7 +80,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
     server = api.app;
   }
   const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  log.info({ url, stages: options.stages, bus: bus.kind }, `candleflow ${options.mode} ready on ${url}`);
+  log.info({ url, stages: options.stages, bus: worker.busKind }, `candleflow ${options.mode} ready on ${url}`);
   let stopping: Promise<void> | undefined;
   return {
     worker, server, url, config, log,

@@ -3,10 +3,11 @@ import { wantsHelp, type Command, type CommandIO } from './command.ts';
 import { candlesCommand } from './commands/candles.ts';
 import { genCommand } from './commands/gen.ts';
 import { indicatorsCommand } from './commands/indicators.ts';
+import { modelsCommand } from './commands/models.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { devCommand, runCommand } from './commands/worker.ts';
 
-const commands: Command[] = [devCommand, runCommand, topicsCommand, genCommand, candlesCommand, indicatorsCommand];
+const commands: Command[] = [devCommand, runCommand, topicsCommand, genCommand, candlesCommand, indicatorsCommand, modelsCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -55,6 +55,12 @@ export interface SubscribeOptions {
   fromBeginning?: boolean;
   maxBatchSize?: number;
   /**
+   * How long a partition's batch may wait, once its first record is there, to fill up to maxBatchSize
+   * (batched inference trades a few ms of latency for fewer, larger calls). kafkajs: the consumer's
+   * maxWaitTimeInMs with minBytes. Default 0: deliver what is there.
+   */
+  maxWaitMs?: number;
+  /**
    * Called with records of one partition, in offset order; the next batch of that partition waits for it.
    * Resolving does not commit: call Subscription.commit once the batch's outputs are acknowledged.
    */

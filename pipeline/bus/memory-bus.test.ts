@@ -73,3 +73,30 @@ describe('MemoryBus backpressure and memory bound', () => {
     await bus.close();
   });
 });
+
+describe('MemoryBus batch wait (maxWaitMs)', () => {
+  async function firstBatchSize(maxWaitMs: number): Promise<number> {
+    const bus = new MemoryBus();
+    const topic = uniqueName('wait');
+    await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+    const sizes: number[] = [];
+    await bus.subscribe({ groupId: uniqueName('g'), topics: [topic], maxBatchSize: 4, maxWaitMs, onBatch: async (b) => void sizes.push(b.records.length) });
+    await bus.produce(topic, [{ key: 'k', value: Buffer.from('0') }]);
+    // The other records come one macrotask after another, after the first was already deliverable.
+    for (let i = 1; i < 4; i++) {
+      await new Promise((r) => setImmediate(r));
+      await bus.produce(topic, [{ key: 'k', value: Buffer.from(String(i)) }]);
+    }
+    await waitFor(() => sizes.reduce((a, b) => a + b, 0) === 4, 'all records');
+    await bus.close();
+    return sizes[0]!;
+  }
+
+  it('holds a partial batch until it fills up to maxBatchSize within the wait', async () => {
+    expect(await firstBatchSize(60_000)).toBe(4);
+  });
+
+  it('delivers what is there at once without a wait', async () => {
+    expect(await firstBatchSize(0)).toBeLessThan(4);
+  });
+});

@@ -170,6 +170,25 @@ class PartitionReader {
     await this.running;
   }
 
+  /** Waits up to `waitMs` for the partition to hold `max` records from `from`, then takes what is there. */
+  private async fill(from: number, max: number, waitMs: number): Promise<BusRecord[]> {
+    const deadline = Date.now() + waitMs;
+    let records = this.partition.records.slice(from, from + max);
+    while (records.length < max && !this.stopped) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.partition.appended.wait(),
+        this.wakeSignal.wait(),
+        new Promise((r) => (timer = setTimeout(r, left))),
+      ]);
+      clearTimeout(timer);
+      records = this.partition.records.slice(from, from + max);
+    }
+    return records;
+  }
+
   private async loop(): Promise<void> {
     const { options } = this.member;
     const max = options.maxBatchSize ?? 500;
@@ -184,7 +203,8 @@ class PartitionReader {
         await Promise.race([this.partition.appended.wait(), this.wakeSignal.wait()]);
         continue;
       }
-      const records = this.partition.records.slice(from, from + max);
+      let records = this.partition.records.slice(from, from + max);
+      if (records.length < max && options.maxWaitMs) records = await this.fill(from, max, options.maxWaitMs);
       const batch: RecordBatch = {
         topic: this.partition.topic.name,
         partition: this.partition.index,

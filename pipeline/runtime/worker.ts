@@ -35,6 +35,10 @@ export class Worker {
     this.sources = units.filter(isSource).map((s) => new SourceRunner(s, runtime));
   }
 
+  get busKind(): Bus['kind'] {
+    return this.parts.bus.kind;
+  }
+
   /** Adds a readiness check that is not a stage (the API's database, say). */
   addCheck(check: ReadinessCheck): void {
     this.extraChecks.push(check);

@@ -54,7 +54,7 @@ export interface HandleContext<S> {
   log: StageLogger;
 }
 
-export interface BatchContext {
+export interface BatchContext<S = undefined> {
   now(): number;
   log: StageLogger;
   /** Marks the stage ready or not ready (e.g. its database is down); /health/ready follows it. */
@@ -65,6 +65,15 @@ export interface BatchContext {
    * outages: those throw a retriable error so the whole batch is retried.
    */
   deadLetter(record: InputRecord, error: CandleflowError): void;
+  /**
+   * Keyed stages: the state of a record's partition key (mutate in place or replace with setState). Records of
+   * one key come in offset order within the batch. If the handler throws, every state it touched is rolled back
+   * to its value before the call, so a retried batch starts from the same state.
+   */
+  state(record: InputRecord): S;
+  setState(record: InputRecord, next: S): void;
+  /** The partition key of a record (the catalogue's partitionKey fields joined with '|'). */
+  keyOf(record: InputRecord): string;
 }
 
 export interface TickContext<S> {
@@ -88,16 +97,24 @@ export interface StageDefinition<In = any, S = undefined> {
   description: string;
   inputs: readonly TopicSpec[];
   outputs: readonly TopicSpec[];
+  /**
+   * Batch sizing of this stage, overriding the worker's default: at most `maxRecords` records per batch, and a
+   * partition's batch may wait up to `maxWaitMs` to fill (batched inference). Default: the worker's
+   * BATCH_MAX_RECORDS and no wait.
+   */
+  batch?: { maxRecords: number; maxWaitMs: number };
   /** Per-key state, restored after a restart from the stage's changelog topic. */
   state?: KeyedState<S>;
   /** Handles one record. Give either handle or handleBatch. */
   handle?(record: InputRecord<In>, ctx: HandleContext<S>): StageOutputs | Promise<StageOutputs>;
   /**
-   * Handles all records of one partition batch at once (sinks writing one transaction). The batch's offsets
-   * are committed only after it resolves; throw a retriable error (e.g. DatabaseError) to have it retried
-   * with backoff while consumption of that partition waits. Stateless stages only.
+   * Handles all records of one partition batch at once (sinks writing one transaction, model inference on a
+   * whole batch). The batch's offsets are committed only after it resolves; throw a retriable error (e.g.
+   * DatabaseError) to have it retried with backoff while consumption of that partition waits. A keyed stage
+   * reads and writes per-key state through ctx.state / ctx.setState; records already covered by a restored
+   * state are not passed again.
    */
-  handleBatch?(records: readonly InputRecord<In>[], ctx: BatchContext): Promise<StageOutputs>;
+  handleBatch?(records: readonly InputRecord<In>[], ctx: BatchContext<S>): Promise<StageOutputs>;
   /**
    * Called every `intervalMs` of wall-clock time (live mode): closes idle windows and the like. Its outputs
    * go out like the handler's.
@@ -119,9 +136,6 @@ export function defineStage<In, S = undefined>(stage: StageDefinition<In, S>): S
   }
   if (!stage.handle === !stage.handleBatch) {
     throw new StageDefinitionError(`stage ${stage.name} must define exactly one of handle and handleBatch`);
-  }
-  if (stage.handleBatch && stage.state) {
-    throw new StageDefinitionError(`stage ${stage.name}: handleBatch stages cannot keep keyed state`);
   }
   const partitionKeys = new Set(stage.inputs.map((t) => t.partitionKey.join('|')));
   const partitionCounts = new Set(stage.inputs.map((t) => t.partitions));

@@ -200,6 +200,75 @@ describe('StageRunner with handleBatch (sinks)', () => {
   });
 });
 
+function batchedRunningSum(s: ReturnType<typeof setup>, calls: number[], failOnce = { armed: false }) {
+  return defineStage<Trade, { sum: number }>({
+    name: 'predictor', description: 'running sum per symbol, a batch at a time', inputs: [s.input], outputs: [s.output],
+    state: { initial: () => ({ sum: 0 }) },
+    handleBatch: async (records, ctx) => {
+      calls.push(records.length);
+      const out = records.map((r) => {
+        const st = ctx.state(r);
+        st.sum += r.value.price;
+        return emit(s.output, { ...r.value, symbol: ctx.keyOf(r), price: st.sum });
+      });
+      if (failOnce.armed) {
+        failOnce.armed = false;
+        throw new Error('injected: inference failed after the states changed');
+      }
+      return out;
+    },
+  });
+}
+
+describe('StageRunner with keyed handleBatch (batched inference)', () => {
+  it('hands a whole partition batch to one call, with state per key in offset order', async () => {
+    const s = setup(1);
+    const calls: number[] = [];
+    const runner = new StageRunner(batchedRunningSum(s, calls), s.runtime, { groupId: uniqueName('g'), changelog: s.changelog, ticks: false, maxBatchSize: 10 });
+    runners.push(runner);
+    const out = await s.collect(s.output.name);
+    await s.bus.produce(s.input.name, await Promise.all([['BTC/USD', 1], ['ETH/USD', 10], ['BTC/USD', 2], ['ETH/USD', 20]].map(async ([sym, p]) => ({
+      key: sym as string, value: await s.codec.encode(s.input.name, 'Trade', s.trade(sym as string, p as number)),
+    }))));
+    await runner.start();
+    await waitFor(() => out.length === 4, 'outputs');
+    expect(calls).toEqual([4]);
+    expect(Object.fromEntries(await sums(s, out))).toEqual({ 'BTC/USD': [1, 3], 'ETH/USD': [10, 30] });
+  });
+
+  it('rolls the states of a failed attempt back, so the retry does not count records twice', async () => {
+    const s = setup(1);
+    const calls: number[] = [];
+    const failOnce = { armed: false };
+    const runner = new StageRunner(batchedRunningSum(s, calls, failOnce), s.runtime, { groupId: uniqueName('g'), changelog: s.changelog, ticks: false, retry: fastRetry });
+    runners.push(runner);
+    await runner.start();
+    const out = await s.collect(s.output.name);
+    await s.send([s.trade('BTC/USD', 1)]);
+    await waitFor(() => out.length === 1, 'first output');
+    failOnce.armed = true;
+    await s.send([s.trade('BTC/USD', 2)]);
+    await waitFor(() => out.length === 2, 'the output after the retry');
+    expect(calls).toEqual([1, 1, 1]);
+    expect((await sums(s, out)).get('BTC/USD')).toEqual([1, 3]);
+  });
+
+  it('skips records a restored state already covers (commit lost after the changelog write)', async () => {
+    const s = setup(1);
+    const calls: number[] = [];
+    const runner = new StageRunner(batchedRunningSum(s, calls), s.runtime, { groupId: uniqueName('g'), changelog: s.changelog, ticks: false });
+    runners.push(runner);
+    await runner.start();
+    const out = await s.collect(s.output.name);
+    s.bus.failNextCommit = true;
+    await s.send([s.trade('BTC/USD', 1), s.trade('BTC/USD', 2)]);
+    await s.send([s.trade('BTC/USD', 3)]);
+    await waitFor(() => out.length >= 3, 'outputs');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await sums(s, out)).get('BTC/USD')).toEqual([1, 3, 6]);
+  });
+});
+
 describe('StageRunner ticks', () => {
   it('lets a stage emit from state on the wall clock, between batches', async () => {
     const s = setup(1);

@@ -73,6 +73,15 @@ export interface StageRunOptions {
   changelog?: ChangelogSpec;
 }
 
+interface BatchItem {
+  record: BusRecord;
+  input: InputRecord;
+  /** Partition key (keyed stages) or message key. */
+  key: string;
+  /** The key's state entry, for keyed stages. */
+  entry?: StateEntry<unknown>;
+}
+
 interface PendingOutput {
   topic: string;
   message: BusMessage;
@@ -127,7 +136,8 @@ export class StageRunner {
     this.subscription = await this.runtime.bus.subscribe({
       groupId: this.groupId,
       topics: this.stage.inputs.map((t) => t.name),
-      maxBatchSize: this.options.maxBatchSize ?? 500,
+      maxBatchSize: this.stage.batch?.maxRecords ?? this.options.maxBatchSize ?? 500,
+      maxWaitMs: this.stage.batch?.maxWaitMs ?? 0,
       onBatch: (batch) => this.onBatch(batch),
       onAssign: (tps) => this.onAssign(tps),
       onRevoke: (tps) => this.onRevoke(tps),
@@ -284,13 +294,24 @@ export class StageRunner {
     return undefined;
   }
 
-  /** handleBatch stages (sinks): the whole batch at once; a non-retriable failure is narrowed to its records. */
+  /**
+   * handleBatch stages (sinks, batched inference): the whole batch at once; a non-retriable failure is narrowed
+   * to its records. Keyed states touched by a failed attempt are rolled back before the next one.
+   */
   private async processBatchAtOnce(batch: RecordBatch, outputs: PendingOutput[]): Promise<void> {
     const spec = this.inputSpec(batch.topic);
-    const inputs: { record: BusRecord; input: InputRecord }[] = [];
+    const inputs: BatchItem[] = [];
     for (const record of batch.records) {
       const input = await this.decode(spec, record, outputs);
-      if (input) inputs.push({ record, input });
+      if (!input) continue;
+      if (this.store) {
+        const key = joinFields(input.value as Record<string, unknown>, spec.partitionKey);
+        const entry = this.store.entry(batch.partition, key);
+        if ((entry.offsets[record.topic] ?? -1) > record.offset) continue; // already applied before a restart
+        inputs.push({ record, input, key, entry });
+      } else {
+        inputs.push({ record, input, key: input.key ?? '' });
+      }
     }
     // One span for the batch, linked to the trace of every record in it.
     const links = inputs.flatMap(({ record }) => {
@@ -309,10 +330,24 @@ export class StageRunner {
     }
   }
 
-  private async runBatchHandler(items: { record: BusRecord; input: InputRecord }[], outputs: PendingOutput[]): Promise<void> {
+  private async runBatchHandler(items: BatchItem[], outputs: PendingOutput[]): Promise<void> {
     if (items.length === 0) return;
     const deadLettered: { record: BusRecord; error: CandleflowError }[] = [];
-    const ctx: BatchContext = {
+    const byInput = new Map(items.map((i) => [i.input, i]));
+    const itemOf = (input: InputRecord): BatchItem => {
+      const item = byInput.get(input);
+      if (!item) throw new StageDefinitionError(`stage ${this.stage.name} asked for the state of a record outside its batch`);
+      return item;
+    };
+    const entryOf = (input: InputRecord): StateEntry<unknown> => {
+      const { entry } = itemOf(input);
+      if (!entry) throw new StageDefinitionError(`stage ${this.stage.name} has no keyed state`);
+      return entry;
+    };
+    // States as they were before this attempt: a failed attempt must not leave half-applied state behind.
+    const entries = [...new Set(items.flatMap((i) => (i.entry ? [i.entry] : [])))];
+    const before = entries.map((e) => structuredClone(e.state));
+    const ctx: BatchContext<unknown> = {
       now: this.now,
       log: this.log,
       setReady: (ready) => {
@@ -320,9 +355,14 @@ export class StageRunner {
         this.updateReadyMetric();
       },
       deadLetter: (input, error) => {
-        const item = items.find((i) => i.input === input);
+        const item = byInput.get(input);
         if (item) deadLettered.push({ record: item.record, error });
       },
+      state: (input) => entryOf(input).state,
+      setState: (input, next) => {
+        entryOf(input).state = next;
+      },
+      keyOf: (input) => itemOf(input).key,
     };
     for (let attempt = 0; ; attempt++) {
       deadLettered.length = 0;
@@ -330,8 +370,14 @@ export class StageRunner {
         const result = await this.stage.handleBatch!(items.map((i) => i.input), ctx);
         for (const o of await this.encodeOutputs(result)) outputs.push(o);
         for (const d of deadLettered) this.deadLetter(d.record, d.error, outputs);
+        for (const { record, entry } of items) {
+          if (!entry) continue;
+          entry.offsets[record.topic] = Math.max(entry.offsets[record.topic] ?? 0, record.offset + 1);
+          entry.dirty = true;
+        }
         return;
       } catch (err) {
+        entries.forEach((e, i) => (e.state = structuredClone(before[i])));
         const verdict = await this.afterFailure(err, attempt);
         if (!verdict) continue;
         if (items.length === 1) {

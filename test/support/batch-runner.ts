@@ -23,6 +23,16 @@ export class BatchHarness implements BatchContext {
   deadLetter(record: InputRecord, error: CandleflowError): void {
     this.deadLetters.push({ record, error });
   }
+  // The sink keeps no keyed state.
+  state(): undefined {
+    return undefined;
+  }
+  setState(): void {
+    throw new Error('the sink keeps no keyed state');
+  }
+  keyOf(record: InputRecord): string {
+    return record.key ?? '';
+  }
 
   /** Runs one batch to completion as the runner would; `onFailure` sees each failed attempt (tests heal the outage there). */
   async run(stage: StageDefinition, records: readonly InputRecord[], onFailure: (err: unknown, attempt: number) => void | Promise<void> = () => {}, maxAttempts = 50): Promise<void> {

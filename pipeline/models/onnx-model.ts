@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ValidationError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { readModelCard, type ModelCard } from './model-card.ts';
+
+// One loaded model: its card, an onnxruntime session on the chosen execution provider, and a batch call that
+// takes rows already normalised and windowed. Only this module touches onnxruntime-node.
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+export const executionProviders: readonly ExecutionProvider[] = ['cpu', 'cuda'];
+
+export interface OnnxModel {
+  readonly dir: string;
+  readonly card: ModelCard;
+  /** sha256 of the model.onnx bytes, checked against the card at load. */
+  readonly sha256: string;
+  /** The provider the session actually runs on (cpu after a cuda fallback). */
+  readonly provider: ExecutionProvider;
+  /** Values per example: windowLength x features.length. */
+  readonly exampleSize: number;
+  /**
+   * Runs `count` examples laid out back to back in `input` (count x windowLength x features, float32) and
+   * returns one predicted value per example.
+   */
+  runBatch(input: Float32Array, count: number): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+export interface LoadOptions {
+  provider?: ExecutionProvider;
+  log?: Pick<Logger, 'warn' | 'info'>;
+}
+
+/** Set after the first failed CUDA session: later loads go straight to cpu, so the fallback is logged once. */
+let cudaUnavailable = false;
+
+export function sha256Of(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+async function createSession(bytes: Uint8Array, provider: ExecutionProvider, log: LoadOptions['log']): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider }> {
+  const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 };
+  if (provider === 'cuda' && !cudaUnavailable) {
+    try {
+      // Without the CUDA provider library onnxruntime also prints its own native error to stderr (once, as
+      // later loads skip the attempt); its log level cannot be lowered for this one failure.
+      return { session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] }), provider: 'cuda' };
+    } catch (err) {
+      cudaUnavailable = true;
+      log?.warn({ err: (err as Error).message.split('\n')[0] }, 'CUDA execution provider unavailable, running models on cpu');
+    }
+  }
+  return { session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' };
+}
+
+function sameShape(actual: readonly number[], expected: readonly number[], batch: number): boolean {
+  return actual.length === expected.length && actual.every((d, i) => d === (expected[i] === -1 ? batch : expected[i]));
+}
+
+/**
+ * Loads `<dir>/model.json` and `<dir>/model.onnx`, refusing (ValidationError, one sentence) a card that does not
+ * validate, a model whose sha256 differs from the card's, or whose input/output names and shapes differ from
+ * the card (checked by a dry run of zero tensors of batch 1 and 3, so the batch axis must be dynamic).
+ */
+export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): Promise<OnnxModel> {
+  const dir = resolve(dirIn);
+  const card = readModelCard(dir);
+  const file = join(dir, card.onnx.file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new ValidationError(`model ${card.name}@${card.version}: cannot read ${file} (${(err as Error).message})`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== card.onnx.sha256) {
+    throw new ValidationError(`model ${card.name}@${card.version}: sha256 of ${card.onnx.file} is ${sha256}, but the card says ${card.onnx.sha256}`);
+  }
+  let created: { session: ort.InferenceSession; provider: ExecutionProvider };
+  try {
+    created = await createSession(bytes, options.provider ?? 'cpu', options.log);
+  } catch (err) {
+    throw new ValidationError(`model ${card.name}@${card.version}: onnxruntime cannot load ${card.onnx.file} (${(err as Error).message.split('\n')[0]})`);
+  }
+  const { session, provider } = created;
+  const fail = async (problem: string): Promise<never> => {
+    await session.release();
+    throw new ValidationError(`model ${card.name}@${card.version}: ${problem}`);
+  };
+  if (session.inputNames.length !== 1 || session.inputNames[0] !== card.onnx.inputName) {
+    await fail(`ONNX inputs are [${session.inputNames.join(', ')}], the card expects [${card.onnx.inputName}]`);
+  }
+  if (session.outputNames.length !== 1 || session.outputNames[0] !== card.onnx.outputName) {
+    await fail(`ONNX outputs are [${session.outputNames.join(', ')}], the card expects [${card.onnx.outputName}]`);
+  }
+  const [, windowLength, featureCount] = card.onnx.inputShape as [number, number, number];
+  const exampleSize = windowLength * featureCount;
+  for (const batch of [1, 3]) {
+    const dims = [batch, windowLength, featureCount];
+    let out: ort.Tensor | undefined;
+    try {
+      const result = await session.run({ [card.onnx.inputName]: new ort.Tensor('float32', new Float32Array(batch * exampleSize), dims) });
+      out = result[card.onnx.outputName];
+    } catch (err) {
+      await fail(`a dry run with input shape [${dims.join(', ')}] (card inputShape ${JSON.stringify(card.onnx.inputShape)}) fails: ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (!out || out.type !== 'float32' || !sameShape(out.dims as number[], card.onnx.outputShape, batch)) {
+      await fail(`a dry run of batch ${batch} gives output ${out ? `${out.type} [${out.dims.join(', ')}]` : 'nothing'}, the card expects float32 ${JSON.stringify(card.onnx.outputShape)}`);
+    }
+  }
+  options.log?.info({ model: `${card.name}@${card.version}`, sha256, provider }, 'model loaded');
+  return {
+    dir, card, sha256, provider, exampleSize,
+    async runBatch(input: Float32Array, count: number): Promise<Float32Array> {
+      const data = input.length === count * exampleSize ? input : input.subarray(0, count * exampleSize);
+      const result = await session.run({ [card.onnx.inputName]: new ort.Tensor('float32', data, [count, windowLength, featureCount]) });
+      return result[card.onnx.outputName]!.data as Float32Array;
+    },
+    release: () => session.release(),
+  };
+}
+
+/** The raw session of a model file, for benchmarks that compare the predictor against bare session.run. */
+export async function rawSession(file: string): Promise<{ run(input: Float32Array, dims: number[]): Promise<Float32Array>; release(): Promise<void> }> {
+  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1, executionProviders: ['cpu'] });
+  const inputName = session.inputNames[0]!;
+  const outputName = session.outputNames[0]!;
+  return {
+    async run(input, dims) {
+      const result = await session.run({ [inputName]: new ort.Tensor('float32', input, dims) });
+      return result[outputName]!.data as Float32Array;
+    },
+    release: () => session.release(),
+  };
+}
