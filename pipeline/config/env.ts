@@ -57,11 +57,11 @@ export function readEnum<T extends string>(env: Env, name: string, allowed: read
   return value as T;
 }
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses `250ms`, `2s`, `1m`, `1h` or a plain number of milliseconds. */
+/** Parses `250ms`, `2s`, `1m`, `1h`, `1d` or a plain number of milliseconds. */
 export function parseDuration(value: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim());
   if (!match) return undefined;
   return Math.round(Number(match[1]) * durationUnits[match[2] ?? 'ms']!);
 }

@@ -1,3 +1,4 @@
+import { readInt } from '../config/env.ts';
 import { ConfigError } from '../errors.ts';
 
 export interface DatabaseConfig {
@@ -9,14 +10,6 @@ export interface DatabaseConfig {
   embeddedDir: string;
   poolMax: number;
   connectionTimeoutMs: number;
-}
-
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
-  return n;
 }
 
 /** Reads DATABASE_URL, DATA_DIR, DB_POOL_MAX and DB_CONNECT_TIMEOUT_MS; throws ConfigError naming the variable. */
@@ -38,7 +31,7 @@ export function parseDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
     url,
     dataDir,
     embeddedDir: dataDir.startsWith('memory://') ? 'memory://' : `${dataDir.replace(/\/+$/, '')}/pg`,
-    poolMax: positiveInt(env, 'DB_POOL_MAX', 10),
-    connectionTimeoutMs: positiveInt(env, 'DB_CONNECT_TIMEOUT_MS', 5_000),
+    poolMax: readInt(env, 'DB_POOL_MAX', 10, { min: 1 }),
+    connectionTimeoutMs: readInt(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, { min: 1 }),
   };
 }

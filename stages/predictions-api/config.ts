@@ -1,4 +1,4 @@
-import { ConfigError } from '../../pipeline/index.ts';
+import { ConfigError, readInt } from '../../pipeline/index.ts';
 
 export interface ApiConfig {
   port: number;
@@ -19,14 +19,6 @@ export interface ApiConfig {
   retryAfterSeconds: number;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) throw new ConfigError(name, `must be an integer in [${min}, ${max}], got "${raw}"`);
-  return n;
-}
-
 /** Reads PORT, HOST, API_KEYS, RATE_LIMIT_MAX, CORS_ORIGIN, LATEST_CACHE_MS, LIST_CACHE_MS, MAX_LIMIT, RETRY_AFTER_SECONDS. */
 export function parseApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
   const apiKeys = (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k.length > 0);
@@ -41,14 +33,14 @@ export function parseApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     }
   }
   return {
-    port: int(env, 'PORT', 3000, 0, 65_535),
+    port: readInt(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     host: env.HOST?.trim() || '0.0.0.0',
     apiKeys,
-    rateLimitMax: int(env, 'RATE_LIMIT_MAX', 600, 0),
+    rateLimitMax: readInt(env, 'RATE_LIMIT_MAX', 600, { min: 0 }),
     corsOrigin: origins.length === 0 || origins.includes('*') ? '*' : origins,
-    latestCacheMs: int(env, 'LATEST_CACHE_MS', 1_000, 0, 60_000),
-    listCacheMs: int(env, 'LIST_CACHE_MS', 1_000, 0, 60_000),
-    maxLimit: int(env, 'MAX_LIMIT', 1_000, 1, 10_000),
-    retryAfterSeconds: int(env, 'RETRY_AFTER_SECONDS', 5, 1, 3_600),
+    latestCacheMs: readInt(env, 'LATEST_CACHE_MS', 1_000, { min: 0, max: 60_000 }),
+    listCacheMs: readInt(env, 'LIST_CACHE_MS', 1_000, { min: 0, max: 60_000 }),
+    maxLimit: readInt(env, 'MAX_LIMIT', 1_000, { min: 1, max: 10_000 }),
+    retryAfterSeconds: readInt(env, 'RETRY_AFTER_SECONDS', 5, { min: 1, max: 3_600 }),
   };
 }

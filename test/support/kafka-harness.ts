@@ -1,4 +1,6 @@
 import type { BusLogger, KafkaTuning } from '../../pipeline/bus/kafka-bus.ts';
+import { uniqueName } from '../../pipeline/testing/unique-name.ts';
+import { waitFor as waitForShared } from '../../pipeline/testing/wait-for.ts';
 
 // Small pieces shared by the suites that run the kafkajs adapter against the mock broker.
 
@@ -28,16 +30,8 @@ export function memoryLogger(): BusLogger & { lines: LogLine[] } {
 
 /** Polls until `check` is true; fails after `timeoutMs` with `what` (a deadline, not a speed assertion). */
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForShared(check, what, timeoutMs, 50);
 }
 
-let counter = 0;
 /** A topic name no other test of the run uses. */
-export function uniqueTopic(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${process.pid}-${counter}`;
-}
+export const uniqueTopic = uniqueName;
