@@ -168,6 +168,26 @@ for (const kind of databaseKinds) {
       expect(e.json().data[0].targetTimeIso).toBe('2019-07-01T00:05:00.000Z');
     });
 
+    it('GET /v1/errors/rolling puts each model next to the no-change baseline over the asked windows', async () => {
+      const res = await get(`/v1/errors/rolling?${BTC}&timeframe=1m&windows=3,50`);
+      expect(res.statusCode).toBe(200);
+      // Every seeded error predicts +0.0002 against a realised +0.0001: |error| 0.0001, right direction; the
+      // baseline (0) misses by 0.0001 too but never has the right sign of a non-zero move.
+      const expected = (modelName: string, window: number, count: number) => ({
+        modelName, window, count,
+        model: { mae: expect.closeTo(0.0001, 12), rmse: expect.closeTo(0.0001, 12), directionalAccuracy: 1 },
+        baseline: { mae: expect.closeTo(0.0001, 12), rmse: expect.closeTo(0.0001, 12), directionalAccuracy: 0 },
+      });
+      expect(res.json().data).toEqual(expect.arrayContaining([
+        expected('arima', 3, 3), expected('arima', 50, 5), expected('lgbm-returns', 3, 3), expected('lgbm-returns', 50, 5),
+      ]));
+      expect(res.json().data).toHaveLength(4);
+      const bad = await get(`/v1/errors/rolling?${BTC}&timeframe=1m&windows=0,x`);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().message).toMatch(/^windows: /);
+      expect((await get(`/v1/errors/rolling?symbol=SOL%2FUSD&timeframe=1m`)).statusCode).toBe(404);
+    });
+
     it('GET /v1/models', async () => {
       const res = await get('/v1/models');
       expect(res.json().data).toEqual([
@@ -256,7 +276,7 @@ for (const kind of databaseKinds) {
       const openapi = (await get('/openapi.json')).json();
       expect(openapi.openapi).toBe('3.0.3');
       expect(Object.keys(openapi.paths).sort()).toEqual(
-        ['/health/live', '/health/ready', '/metrics', '/v1/candles', '/v1/errors', '/v1/features', '/v1/models', '/v1/predictions', '/v1/predictions/latest', '/v1/signals', '/v1/symbols'],
+        ['/health/live', '/health/ready', '/metrics', '/v1/candles', '/v1/errors', '/v1/errors/rolling', '/v1/features', '/v1/models', '/v1/predictions', '/v1/predictions/latest', '/v1/signals', '/v1/symbols'],
       );
       const limit = openapi.paths['/v1/candles'].get.parameters.find((p: { name: string }) => p.name === 'limit');
       expect(limit.schema).toMatchObject({ maximum: 1000, minimum: 1 });
