@@ -54,7 +54,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
     const units: Unit[] = [];
     for (const name of options.stages) units.push(await stageFactories[name]!({ env: options.env, log, resources, metrics: registry }));
     const { bus, codec } = await connectBus(options.env, config, log);
-    worker = new Worker({ bus, codec, registry, log }, units, {
+    worker = new Worker({ bus, codec, registry, log, ...(config.topicReplicas ? { topicReplicas: config.topicReplicas } : {}) }, units, {
       maxBatchSize: config.batchMaxRecords, retry: config.retry, readyMaxLag: config.readyMaxLag,
     });
     await worker.start();

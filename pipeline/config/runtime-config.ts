@@ -12,6 +12,8 @@ export interface RuntimeConfig {
   shutdownGraceMs: number;
   readyMaxLag: number;
   busMaxBacklog: number;
+  /** Replication factor of topics a worker creates; undefined: the catalogue's (3, as on Strimzi). */
+  topicReplicas: number | undefined;
   retry: RetryPolicy;
 }
 
@@ -25,6 +27,7 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
     shutdownGraceMs: readDuration(env, 'SHUTDOWN_GRACE_MS', 10_000),
     readyMaxLag: readInt(env, 'READY_MAX_LAG', 1000, { min: 0 }),
     busMaxBacklog: readInt(env, 'BUS_MAX_BACKLOG', 10_000, { min: 1 }),
+    topicReplicas: env.TOPIC_REPLICAS?.trim() ? readInt(env, 'TOPIC_REPLICAS', 3, { min: 1, max: 32 }) : undefined,
     retry: Object.freeze({
       initialMs: retryInitialMs,
       multiplier: 2,

@@ -21,6 +21,8 @@ export interface WorkerParts {
   registry: Registry;
   log: Logger;
   now?: () => number;
+  /** Replication factor for the topics start() creates; default: the catalogue's. */
+  topicReplicas?: number;
 }
 
 /** A set of stages and sources sharing one bus: one stage for `run <stage>`, all of them for `dev`. */
@@ -57,7 +59,8 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    await this.parts.bus.ensureTopics(allTopicSettings());
+    const replicas = this.parts.topicReplicas;
+    await this.parts.bus.ensureTopics(allTopicSettings().map((t) => (replicas ? { ...t, replicas } : t)));
     // Consumers first, so the first records a source sends already have a reader.
     for (const runner of this.stages) await runner.start();
     for (const runner of this.sources) {
