@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { validateValues } from '../../schemas/validate.ts';
 import { changelogOf, deadLetterTopic, joinFields, topicByName, type ChangelogSpec, type TopicSpec } from '../../schemas/topics.ts';
 import type { Bus, BusMessage, BusRecord, Headers, RecordBatch, Subscription, TopicPartition } from '../bus/bus.ts';
@@ -11,7 +11,7 @@ import type { StageMetrics } from '../metrics/stage-metrics.ts';
 import { backoffMs, defaultRetryPolicy, sleep, type RetryPolicy } from '../retry.ts';
 import type { Codec } from '../serde/codec.ts';
 import { KeyedStateStore, type StateEntry } from '../state/keyed-state-store.ts';
-import { batchAttributes, extractTraceContext, injectTraceContext, recordAttributes } from '../telemetry/propagation.ts';
+import { batchAttributes, extractTraceContext, injectTraceContext, recordAttributes, tracingActive } from '../telemetry/propagation.ts';
 import { CandleflowAttributes } from '../telemetry/semconv.ts';
 import type { AnyStage, BatchContext, InputRecord, Output, SourceDefinition, StageOutputs } from './define-stage.ts';
 import { StageLock } from './stage-lock.ts';
@@ -103,6 +103,7 @@ export class StageRunner {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly tracer = trace.getTracer('candleflow');
+  private readonly stageLabel: { stage: string };
 
   constructor(
     readonly stage: AnyStage,
@@ -110,6 +111,7 @@ export class StageRunner {
     private readonly options: StageRunOptions = {},
   ) {
     this.retry = options.retry ?? defaultRetryPolicy;
+    this.stageLabel = { stage: stage.name };
     this.log = runtime.log.child({ stage: stage.name });
     this.now = runtime.now ?? Date.now;
     if (stage.state) {
@@ -186,7 +188,8 @@ export class StageRunner {
 
   private async onBatch(batch: RecordBatch): Promise<void> {
     await this.lock.run(async () => {
-      const timer = this.runtime.metrics.batchSeconds.startTimer({ stage: this.stage.name });
+      const timer = this.runtime.metrics.batchSeconds.startTimer(this.stageLabel);
+      this.runtime.metrics.recordsIn.inc({ stage: this.stage.name, topic: batch.topic }, batch.records.length);
       const outputs: PendingOutput[] = [];
       if (this.stage.handleBatch) await this.processBatchAtOnce(batch, outputs);
       else await this.processRecords(batch, outputs);
@@ -204,6 +207,8 @@ export class StageRunner {
 
   private async processRecords(batch: RecordBatch, outputs: PendingOutput[]): Promise<void> {
     const spec = this.inputSpec(batch.topic);
+    // Without a tracing SDK, spans would be no-ops: skip building their attributes for every record.
+    const traced = tracingActive();
     for (const record of batch.records) {
       const input = await this.decode(spec, record, outputs);
       if (!input) continue;
@@ -213,35 +218,43 @@ export class StageRunner {
         entry = this.store.entry(batch.partition, key);
         if ((entry.offsets[record.topic] ?? -1) > record.offset) continue; // already applied before a restart
       }
-      const parent = extractTraceContext(record.headers);
-      await this.tracer.startActiveSpan(
-        `${this.stage.name} process`,
-        { kind: SpanKind.CONSUMER, attributes: { ...recordAttributes(record, this.groupId), [CandleflowAttributes.STAGE]: this.stage.name } },
-        parent,
-        async (span) => {
-          const timer = this.runtime.metrics.handleSeconds.startTimer({ stage: this.stage.name });
-          try {
-            const produced = await this.handleWithRetry(input, entry, spec);
-            if (produced instanceof CandleflowError) {
-              span.setAttribute(CandleflowAttributes.DEAD_LETTER_CODE, produced.code);
-              this.deadLetter(record, produced, outputs);
-            } else {
-              span.setAttribute(CandleflowAttributes.OUTPUTS, produced.length);
-              for (const o of produced) outputs.push(o);
-            }
-            if (entry) {
-              entry.offsets[record.topic] = record.offset + 1;
-              entry.dirty = true;
-            }
-          } catch (err) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
-            throw err;
-          } finally {
-            timer();
-            span.end();
-          }
-        },
-      );
+      if (!traced) {
+        await this.handleOne(record, input, entry, spec, outputs);
+        continue;
+      }
+      const attributes = { ...recordAttributes(record, this.groupId), [CandleflowAttributes.STAGE]: this.stage.name };
+      await this.tracer.startActiveSpan(`${this.stage.name} process`, { kind: SpanKind.CONSUMER, attributes }, extractTraceContext(record.headers), async (span) => {
+        try {
+          await this.handleOne(record, input, entry, spec, outputs, span);
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+          throw err;
+        } finally {
+          span.end();
+        }
+      });
+    }
+  }
+
+  private async handleOne(
+    record: BusRecord, input: InputRecord, entry: StateEntry<unknown> | undefined, spec: TopicSpec, outputs: PendingOutput[], span?: Span,
+  ): Promise<void> {
+    const timer = this.runtime.metrics.handleSeconds.startTimer(this.stageLabel);
+    try {
+      const produced = await this.handleWithRetry(input, entry, spec);
+      if (produced instanceof CandleflowError) {
+        span?.setAttribute(CandleflowAttributes.DEAD_LETTER_CODE, produced.code);
+        this.deadLetter(record, produced, outputs);
+      } else {
+        span?.setAttribute(CandleflowAttributes.OUTPUTS, produced.length);
+        for (const o of produced) outputs.push(o);
+      }
+      if (entry) {
+        entry.offsets[record.topic] = record.offset + 1;
+        entry.dirty = true;
+      }
+    } finally {
+      timer();
     }
   }
 
@@ -254,7 +267,7 @@ export class StageRunner {
     const key = entry ? joinFields(input.value as Record<string, unknown>, spec.partitionKey) : (input.key ?? '');
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.stage.handle!(input, {
+        const returned = this.stage.handle!(input, {
           state: entry?.state,
           setState: (next: unknown) => {
             if (!entry) throw new StageDefinitionError(`stage ${this.stage.name} has no state to set`);
@@ -264,6 +277,8 @@ export class StageRunner {
           now: this.now,
           log: this.log,
         });
+        // Most handlers are synchronous: awaiting only promises saves a microtask per record.
+        const result = returned instanceof Promise ? await returned : returned;
         if (entry) entry.dirty = true;
         return await this.encodeOutputs(result);
       } catch (err) {
@@ -392,7 +407,6 @@ export class StageRunner {
   }
 
   private async decode(spec: TopicSpec, record: BusRecord, outputs: PendingOutput[]): Promise<InputRecord | undefined> {
-    this.runtime.metrics.recordsIn.inc({ stage: this.stage.name, topic: record.topic });
     try {
       const value = await this.runtime.codec.decode(record.topic, record.value);
       const problem = validateValues(spec.schema, value as Record<string, unknown>);
@@ -513,6 +527,19 @@ export class StageRunner {
   }
 }
 
+// Series keys (symbol|timeframe) repeat on every record of a series: remember their partitions, within a bound.
+const partitions = new Map<string, number>();
+function partitionOf(key: string, count: number): number {
+  const cacheKey = `${count}|${key}`;
+  let partition = partitions.get(cacheKey);
+  if (partition === undefined) {
+    if (partitions.size >= 10_000) partitions.clear();
+    partition = partitionForKey(key, count);
+    partitions.set(cacheKey, partition);
+  }
+  return partition;
+}
+
 /** Encodes an output with its catalogue key and partition, carrying the active trace context in its headers. */
 export async function encodeOutput(codec: Codec, output: Output, stageName: string): Promise<PendingOutput> {
   const { topic, value } = output;
@@ -524,7 +551,7 @@ export async function encodeOutput(codec: Codec, output: Output, stageName: stri
     topic: topic.name,
     message: {
       key: joinFields(record, topic.key),
-      partition: partitionForKey(joinFields(record, topic.partitionKey), topic.partitions),
+      partition: partitionOf(joinFields(record, topic.partitionKey), topic.partitions),
       value: await codec.encode(topic.name, topic.schema, value),
       headers,
     },

@@ -1,5 +1,7 @@
 import {
   type Attributes,
+  ProxyTracerProvider,
+  trace,
   type Context,
   ROOT_CONTEXT,
   context,
@@ -44,6 +46,12 @@ const headerSetter: TextMapSetter<Headers> = {
     carrier[key] = value;
   },
 };
+
+/** Whether a tracing SDK is registered; without one every span is a no-op and hot paths may skip them. */
+export function tracingActive(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate().constructor.name !== 'NoopTracerProvider';
+}
 
 /** Adds the trace context of `ctx` (default: the active one) to `headers` and returns them. */
 export function injectTraceContext(headers: Headers = {}, ctx: Context = context.active()): Headers {
