@@ -80,7 +80,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
     server = api.app;
   }
   const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  log.info({ url, stages: options.stages, bus: worker.busKind }, `candleflow ${options.mode} ready on ${url}`);
+  log.info({ url, stages: options.stages, bus: worker.bus.kind }, `candleflow ${options.mode} ready on ${url}`);
   let stopping: Promise<void> | undefined;
   return {
     worker, server, url, config, log,

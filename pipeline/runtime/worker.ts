@@ -37,8 +37,13 @@ export class Worker {
     this.sources = units.filter(isSource).map((s) => new SourceRunner(s, runtime));
   }
 
-  get busKind(): Bus['kind'] {
-    return this.parts.bus.kind;
+  /** The bus and codec the stages use (tools and benchmarks feed records through them). */
+  get bus(): Bus {
+    return this.parts.bus;
+  }
+
+  get codec(): Codec {
+    return this.parts.codec;
   }
 
   /** Adds a readiness check that is not a stage (the API's database, say). */
