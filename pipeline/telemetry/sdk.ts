@@ -1,3 +1,4 @@
+import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeSDK, type tracing } from '@opentelemetry/sdk-node';
 
 // The one module that starts the OpenTelemetry SDK. Exporters come from the standard OTEL_* variables
@@ -44,4 +45,10 @@ export async function shutdownTelemetry(): Promise<void> {
   const running = sdk;
   sdk = null;
   await running?.shutdown();
+  // Give the process back its no-op globals, so code asking whether tracing is on (tracingActive) hears no.
+  if (running) {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  }
 }

@@ -72,7 +72,11 @@ describeWithService(kafkaMockService, kafkaMockMissing(), 'README example: a use
       await runExample();
       const partials: BusRecord[] = [];
       const sub = await bus.subscribe({ groupId: 'partials', topics: ['candles.partial'], onBatch: async (b) => void partials.push(...b.records) });
-      await waitFor('a partial candle from the worker', () => partials.length >= 1, 60_000);
+      await waitFor('a partial candle from the worker', () => partials.length >= 1, 90_000).catch(async (err: Error) => {
+        // Say what the worker did, not only that it did not answer.
+        const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+        throw new Error(`${err.message}; worker: ${metrics.split('\n').filter((l) => /^cf_(records|dead|consumer_lag|stage_ready)/.test(l)).join('; ')}`);
+      });
       await sub.close();
       const candle = (await codec.decode('candles.partial', partials.at(-1)!.value)) as Record<string, unknown>;
       expect(candle).toMatchObject({ symbol: 'BTC/USD', timeframe: '1m', open: 64_000.5, close: 64_000.5, final: false });
@@ -80,5 +84,5 @@ describeWithService(kafkaMockService, kafkaMockMissing(), 'README example: a use
     } finally {
       await worker.stop();
     }
-  }, 120_000);
+  }, 150_000);
 });
