@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Env } from '../pipeline/config/env.ts';
 import { UsageError } from '../pipeline/errors.ts';
 import { parseRuntimeConfig, type RuntimeConfig } from '../pipeline/config/runtime-config.ts';
@@ -65,19 +66,14 @@ export async function boot(options: BootOptions): Promise<Booted> {
     throw err;
   }
   let server: FastifyInstance;
-  if (options.mode === 'run') {
-    server = await startWorkerServer({ port: config.metricsPort, checks: () => worker.checks(), registry });
-  } else {
-    const database = await sharedDatabase({ env: options.env, resources });
-    const api = await startPredictionsApi({
-      env: options.env,
-      database,
-      registry,
-      health: { ready: () => workerAndDatabaseReady(worker, database) },
-      // Requests are not logged at info: a dashboard polling the API would drown the pipeline's own lines.
-      logger: { level: config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn' },
-    });
-    server = api.app;
+  try {
+    server = await startServer(options, config, worker, registry, resources);
+  } catch (err) {
+    // A port in use stops the worker too, instead of leaving its stages running without an HTTP face.
+    await worker.stop(config.shutdownGraceMs).catch(() => undefined);
+    await resources.close();
+    if (telemetry) await shutdownTelemetry();
+    throw err;
   }
   const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   log.info({ url, stages: options.stages, bus: worker.bus.kind }, `candleflow ${options.mode} ready on ${url}`);
@@ -95,6 +91,24 @@ export async function boot(options: BootOptions): Promise<Booted> {
         }
       })()),
   };
+}
+
+async function startServer(
+  options: BootOptions, config: RuntimeConfig, worker: Worker, registry: Registry, resources: Resources,
+): Promise<FastifyInstance> {
+  if (options.mode === 'run') {
+    return startWorkerServer({ port: config.metricsPort, checks: () => worker.checks(), registry });
+  }
+  const database = await sharedDatabase({ env: options.env, resources });
+  const api = await startPredictionsApi({
+    env: options.env,
+    database,
+    registry,
+    health: { ready: () => workerAndDatabaseReady(worker, database) },
+    // Requests are not logged at info: a dashboard polling the API would drown the pipeline's own lines.
+    logger: { level: config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn' },
+  });
+  return api.app;
 }
 
 async function workerAndDatabaseReady(worker: Worker, database: Database): Promise<void> {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../pipeline/testing/wait-for.ts';
 import { runCandleflow, spawnCandleflow, waitForLine } from './support/cli-process.ts';
@@ -44,4 +45,17 @@ describe('candleflow dev as a process', () => {
     expect(stderr.trim()).toBe('candleflow dev: CF_ERR_CONFIG: METRICS_PORT must be an integer between 0 and 65535 (got "70000")');
     expect(stdout).toBe('');
   });
+
+  it('stops with one line and exit code 1 when its port is taken, leaving nothing running', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
+    const port = String((taken.address() as net.AddressInfo).port);
+    try {
+      const { code, stderr } = await runCandleflow(['dev'], { PORT: port, DATA_DIR: 'memory://' });
+      expect(code).toBe(1);
+      expect(stderr.trim()).toMatch(new RegExp(`^candleflow dev: listen EADDRINUSE: address already in use 0\\.0\\.0\\.0:${port}$`));
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
 });
