@@ -3,7 +3,7 @@
 # without adding it to package.json: only the golden-fixture generator and the benchmark's TA-Lib comparison
 # need it. talib@2.0.5's published tarball ships stale macOS objects that break the build on Linux, so we unpack
 # it, delete them, repack and install that tarball, which then compiles from source (about 30 s; needs a C/C++
-# toolchain, python3 and make). See /work/shared/data/README.md, "TA-Lib as the indicator reference".
+# toolchain, python3 and make). See stages/indicators/golden/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
