@@ -21,3 +21,6 @@ export { ensureActiveModel, InMemoryModelRegistry, parseModelRef, validateModelD
 export { normalisedRow, writeWindow } from './models/feature-input.ts';
 export { forecastMetrics, rollingStats, type ForecastMetrics, type ForecastSample, type RollingReport, type WindowStats } from './models/prediction-metrics.ts';
 export { PostgresModelRegistry } from './db/model-registry-store.ts';
+export { openDatabase } from './db/database.ts';
+export { parseDatabaseConfig } from './db/database-config.ts';
+export { createResultQueries, type Cursor, type Page, type ResultQueries, type SeriesQuery, type SymbolSummary } from './db/queries.ts';

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { openDatabase, type Database } from '../../pipeline/db/database.ts';
-import { parseDatabaseConfig } from '../../pipeline/db/database-config.ts';
-import { createResultQueries } from '../../pipeline/db/queries.ts';
+import { createResultQueries, openDatabase, parseDatabaseConfig, type Database } from '../../pipeline/index.ts';
 import { buildApp, type ApiHealth } from './app.ts';
 import { parseApiConfig } from './config.ts';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SymbolSummary } from '../../../pipeline/db/queries.ts';
+import type { SymbolSummary } from '../../../pipeline/index.ts';
 import type { ApiDeps } from '../app.ts';
 import { errorSchema } from '../record-schemas.ts';
 import { TtlCache } from '../ttl-cache.ts';
