@@ -25,6 +25,7 @@ import type {
   TopicSettings,
 } from './bus.ts';
 import type { KafkaBusConfig } from './kafka-config.ts';
+import { coPartitionedAssigner } from './co-partitioned-assignor.ts';
 
 // The kafkajs adapter of the Bus: the only module that imports kafkajs. kafkajs has no revoke callback and
 // resets every partition to its committed offset at each rebalance, so this module keeps its own view of the
@@ -348,6 +349,7 @@ class KafkaSubscription implements Subscription {
       heartbeatInterval: tuning.heartbeatIntervalMs,
       maxWaitTimeInMs: tuning.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
+      partitionAssigners: [coPartitionedAssigner],
       retry: { retries: tuning.retries, initialRetryTime: tuning.initialRetryMs, maxRetryTime: tuning.maxRetryMs },
     });
     const { events } = this.consumer;

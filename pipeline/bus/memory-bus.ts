@@ -4,6 +4,7 @@ import type {
   Bus, BusMessage, BusRecord, RecordBatch, SubscribeOptions, Subscription, TopicPartition, TopicPartitionOffset,
   TopicSettings,
 } from './bus.ts';
+import { coPartitionedAssignment } from './co-partitioned-assignor.ts';
 import { partitionForKey } from './partitioner.ts';
 
 // The embedded, in-process Bus: what `npm start` and the tests run on. It behaves like Kafka where the pipeline
@@ -290,23 +291,15 @@ class Group {
     );
   }
 
-  /** Kafka's round-robin assignor: sorted partitions dealt over members sorted by id. */
+  /** The co-partitioned assignment the Kafka adapter uses too: partition p of every topic to one member. */
   private assign(): Map<Member, Set<string>> {
-    const result = new Map<Member, Set<string>>();
-    const members = [...this.members].sort((a, b) => a.memberId.localeCompare(b.memberId));
-    for (const m of members) result.set(m, new Set());
-    if (members.length === 0) return result;
-    const wanted = new Set(members.flatMap((m) => m.options.topics));
-    const partitions = [...wanted].sort().flatMap((t) => this.bus.topic(t).partitions);
-    let i = 0;
-    for (const p of partitions) {
-      // Only members subscribed to the partition's topic can take it.
-      for (let tries = 0; tries < members.length; tries++) {
-        const m = members[i++ % members.length]!;
-        if (m.options.topics.includes(p.topic.name)) {
-          result.get(m)!.add(tpKey({ topic: p.topic.name, partition: p.index }));
-          break;
-        }
+    const result = new Map<Member, Set<string>>(this.members.map((m) => [m, new Set()]));
+    const byId = new Map<string, Member>(this.members.map((m) => [m.memberId, m]));
+    const topics = new Set(this.members.flatMap((m) => m.options.topics));
+    const counts = new Map([...topics].map((t) => [t, this.bus.topic(t).partitions.length] as const));
+    for (const [memberId, byTopic] of coPartitionedAssignment([...byId.keys()], counts)) {
+      for (const [topic, partitions] of byTopic) {
+        for (const partition of partitions) result.get(byId.get(memberId)!)!.add(tpKey({ topic, partition }));
       }
     }
     return result;

@@ -165,6 +165,23 @@ export function busContract(name: string, fixture: BusFixture, timeoutMs = 15_00
       }
     }, timeoutMs * 4);
 
+    it('gives partition p of every subscribed topic to the same member (co-partitioned joins keep their state)', async () => {
+      const b = await bus();
+      const [left, right] = [await topic(4), await topic(4)];
+      const groupId = uniqueName('g');
+      const subs: Subscription[] = [];
+      for (let i = 0; i < 3; i++) {
+        const sub = await b.subscribe({ groupId, topics: [left, right], onBatch: async () => undefined });
+        cleanups.push(() => sub.close());
+        subs.push(sub);
+      }
+      await waitFor(() => subs.reduce((n, s) => n + s.assignment().length, 0) === 8 && subs.every((s) => s.assignment().length > 0), 'all 8 partitions assigned', timeoutMs * 2);
+      for (const sub of subs) {
+        const byTopic = (t: string) => sub.assignment().filter((tp) => tp.topic === t).map((tp) => tp.partition).sort();
+        expect(byTopic(left)).toEqual(byTopic(right));
+      }
+    }, timeoutMs * 4);
+
     it('refuses a commit for a partition the member no longer owns', async () => {
       const b = await bus();
       const t = await topic(2);
