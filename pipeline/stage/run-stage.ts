@@ -99,6 +99,8 @@ export class StageRunner {
   private readonly lags = new Map<string, number>();
   private tickTimer: NodeJS.Timeout | undefined;
   private handlerReady = true;
+  /** Partitions whose state is being restored: not ready to serve until it is back. */
+  private restoring = 0;
   private readonly retry: RetryPolicy;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -127,7 +129,7 @@ export class StageRunner {
 
   /** Ready: subscribed, state restored, every owned partition caught up, and the stage's own check passing. */
   ready(): boolean {
-    if (this.state !== 'RUNNING' || !this.handlerReady) return false;
+    if (this.state !== 'RUNNING' || !this.handlerReady || this.restoring > 0) return false;
     const max = this.options.readyMaxLag ?? 1000;
     for (const lag of this.lags.values()) if (lag > max) return false;
     return true;
@@ -171,10 +173,17 @@ export class StageRunner {
   private async onAssign(tps: TopicPartition[]): Promise<void> {
     if (!this.store) return;
     const partitions = [...new Set(tps.map((tp) => tp.partition))];
-    await this.lock.run(async () => {
-      const restored = await this.store!.restore(partitions);
-      this.log.info({ partitions, keys: restored }, 'state restored');
-    });
+    this.restoring += 1;
+    this.updateReadyMetric();
+    try {
+      await this.lock.run(async () => {
+        const restored = await this.store!.restore(partitions);
+        this.log.info({ partitions, keys: restored }, 'state restored');
+      });
+    } finally {
+      this.restoring -= 1;
+      this.updateReadyMetric();
+    }
   }
 
   private async onRevoke(tps: TopicPartition[]): Promise<void> {
