@@ -53,6 +53,11 @@ export function withIsoTimes<T extends object>(name: RecordName): (row: T) => T 
   };
 }
 
+/** `{ data: [items...] }`: the answer of a route that returns one list. */
+export function listSchema(items: JsonSchema): JsonSchema {
+  return { type: 'object', properties: { data: { type: 'array', items } }, required: ['data'] };
+}
+
 export function pageSchema(name: RecordName): JsonSchema {
   return {
     type: 'object',

@@ -3,7 +3,7 @@ import { rollingStats, timeframes } from '../../../pipeline/index.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../app.ts';
 import { parseSymbol } from '../query-params.ts';
-import { errorSchema } from '../record-schemas.ts';
+import { errorSchema, listSchema } from '../record-schemas.ts';
 import { seriesRoute } from './series.ts';
 
 const metricsSchema = {
@@ -35,24 +35,16 @@ export function predictionErrorRoutes(app: FastifyInstance, deps: ApiDeps): void
         required: ['symbol', 'timeframe'],
       },
       response: {
-        200: {
+        200: listSchema({
           type: 'object',
           properties: {
-            data: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  modelName: { type: 'string' },
-                  window: { type: 'integer' },
-                  count: { type: 'integer' },
-                  model: metricsSchema,
-                  baseline: metricsSchema,
-                },
-              },
-            },
+            modelName: { type: 'string' },
+            window: { type: 'integer' },
+            count: { type: 'integer' },
+            model: metricsSchema,
+            baseline: metricsSchema,
           },
-        },
+        }),
         400: errorSchema, 404: errorSchema, 503: errorSchema,
       },
     },

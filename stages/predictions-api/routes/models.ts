@@ -1,32 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../app.ts';
-import { errorSchema } from '../record-schemas.ts';
+import { errorSchema, listSchema } from '../record-schemas.ts';
 
 export function modelRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/models', {
     schema: {
-      summary: 'Registered models; at most one is active per timeframe.',
+      summary: 'Registered models; the predictor serves the active one.',
       tags: ['models'],
       response: {
-        200: {
+        200: listSchema({
           type: 'object',
           properties: {
-            data: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  name: { type: 'string' }, version: { type: 'string' }, timeframe: { type: 'string' }, sha256: { type: 'string' },
-                  card: { type: 'object', additionalProperties: true, description: 'The model card (metrics, features, training data).' },
-                  onnxPath: { type: ['string', 'null'] }, active: { type: 'boolean' },
-                  registeredAt: { type: 'integer' }, registeredAtIso: { type: 'string', format: 'date-time' },
-                },
-                required: ['name', 'version', 'timeframe', 'sha256', 'card', 'onnxPath', 'active', 'registeredAt', 'registeredAtIso'],
-              },
-            },
+            name: { type: 'string' }, version: { type: 'string' }, timeframe: { type: 'string' }, sha256: { type: 'string' },
+            card: { type: 'object', additionalProperties: true, description: 'The model card (metrics, features, training data).' },
+            onnxPath: { type: ['string', 'null'] }, active: { type: 'boolean' },
+            registeredAt: { type: 'integer' }, registeredAtIso: { type: 'string', format: 'date-time' },
           },
-          required: ['data'],
-        },
+          required: ['name', 'version', 'timeframe', 'sha256', 'card', 'onnxPath', 'active', 'registeredAt', 'registeredAtIso'],
+        }),
         503: errorSchema,
       },
     },

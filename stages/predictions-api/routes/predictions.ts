@@ -5,7 +5,7 @@ import type { Prediction } from '../../../schemas/types.ts';
 import { ApiError } from '../api-error.ts';
 import type { ApiDeps } from '../app.ts';
 import { parseSymbol } from '../query-params.ts';
-import { errorSchema, recordSchema, withIsoTimes } from '../record-schemas.ts';
+import { errorSchema, listSchema, recordSchema, withIsoTimes } from '../record-schemas.ts';
 import { TtlCache } from '../ttl-cache.ts';
 import { sendAsIs, seriesRoute } from './series.ts';
 
@@ -38,7 +38,7 @@ export function predictionRoutes(app: FastifyInstance, deps: ApiDeps): void {
         required: ['symbol'],
       },
       response: {
-        200: { type: 'object', properties: { data: { type: 'array', items: recordSchema('Prediction') } }, required: ['data'] },
+        200: listSchema(recordSchema('Prediction')),
         304: { type: 'null', description: 'Not modified (If-None-Match matched the ETag).' },
         400: errorSchema, 404: errorSchema, 503: errorSchema,
       },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SymbolSummary } from '../../../pipeline/index.ts';
 import type { ApiDeps } from '../app.ts';
-import { errorSchema } from '../record-schemas.ts';
+import { errorSchema, listSchema } from '../record-schemas.ts';
 import { TtlCache } from '../ttl-cache.ts';
 
 export function symbolRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -12,24 +12,15 @@ export function symbolRoutes(app: FastifyInstance, deps: ApiDeps): void {
       summary: 'Symbols and timeframes with candles, with their count and first and last candle start.',
       tags: ['symbols'],
       response: {
-        200: {
+        200: listSchema({
           type: 'object',
           properties: {
-            data: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  symbol: { type: 'string' }, timeframe: { type: 'string' }, candles: { type: 'integer' },
-                  first: { type: 'integer' }, firstIso: { type: 'string', format: 'date-time' },
-                  last: { type: 'integer' }, lastIso: { type: 'string', format: 'date-time' },
-                },
-                required: ['symbol', 'timeframe', 'candles', 'first', 'firstIso', 'last', 'lastIso'],
-              },
-            },
+            symbol: { type: 'string' }, timeframe: { type: 'string' }, candles: { type: 'integer' },
+            first: { type: 'integer' }, firstIso: { type: 'string', format: 'date-time' },
+            last: { type: 'integer' }, lastIso: { type: 'string', format: 'date-time' },
           },
-          required: ['data'],
-        },
+          required: ['symbol', 'timeframe', 'candles', 'first', 'firstIso', 'last', 'lastIso'],
+        }),
         503: errorSchema,
       },
     },
