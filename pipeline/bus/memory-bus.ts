@@ -355,6 +355,8 @@ export class MemoryBus implements Bus {
   async produce(topicName: string, messages: readonly BusMessage[]): Promise<void> {
     if (this.closed) throw new BusClosedError(`produce to ${topicName}`);
     const topic = this.topic(topicName);
+    // Looked up once per call, and again only after waiting (membership can change while a producer waits).
+    let groups = this.activeGroups(topicName);
     for (const message of messages) {
       const index =
         message.partition ??
@@ -363,12 +365,13 @@ export class MemoryBus implements Bus {
           : this.roundRobin++ % topic.partitions.length);
       const partition = topic.partitions[index];
       if (!partition) throw new RangeError(`${topicName} has no partition ${index}`);
-      while (this.backlog(partition) >= this.maxBacklog) {
+      while (this.backlog(partition, groups) >= this.maxBacklog) {
         if (this.closed) throw new BusClosedError(`produce to ${topicName}`);
         await partition.freed.wait();
+        groups = this.activeGroups(topicName);
       }
       partition.append(message, Date.now());
-      if (!this.hasActiveGroup(topicName)) partition.trimBelow(partition.nextOffset - this.retainRecords);
+      if (groups.length === 0) partition.trimBelow(partition.nextOffset - this.retainRecords);
     }
   }
 
@@ -416,20 +419,17 @@ export class MemoryBus implements Bus {
     return [...this.groups.values()].filter((g) => g.members.some((m) => m.options.topics.includes(topicName)));
   }
 
-  private hasActiveGroup(topicName: string): boolean {
-    return this.activeGroups(topicName).length > 0;
-  }
-
-  /** Smallest committed offset among active groups (null when none): below it, nobody needs the records. */
-  private lowWatermark(partition: Partition): number | null {
-    const groups = this.activeGroups(partition.topic.name);
+  /** Smallest committed offset among the topic's active groups (null when none): below it, nobody needs the records. */
+  private lowWatermark(partition: Partition, groups: readonly Group[] = this.activeGroups(partition.topic.name)): number | null {
     if (groups.length === 0) return null;
     const k = tpKey({ topic: partition.topic.name, partition: partition.index });
-    return Math.min(...groups.map((g) => g.committed.get(k) ?? partition.records[0]?.offset ?? 0));
+    let low = Infinity;
+    for (const g of groups) low = Math.min(low, g.committed.get(k) ?? partition.records[0]?.offset ?? 0);
+    return low;
   }
 
-  private backlog(partition: Partition): number {
-    const low = this.lowWatermark(partition);
+  private backlog(partition: Partition, groups: readonly Group[]): number {
+    const low = this.lowWatermark(partition, groups);
     return low === null ? 0 : partition.nextOffset - low;
   }
 }
