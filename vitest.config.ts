@@ -1,14 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
+const unit = [
+  '*.test.ts',
+  ...['cli', 'pipeline', 'stages', 'market', 'schemas', 'models'].map((d) => `${d}/**/*.test.ts`),
+];
+
 export default defineConfig({
   test: {
     globals: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['cli/**/*.test.ts', 'pipeline/**/*.test.ts', 'stages/**/*.test.ts', 'schemas/**/*.test.ts', 'models/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: unit } },
       // Integration suites start servers and brokers: one file at a time keeps ports and CPU predictable on 2 cores.
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], pool: 'forks', poolOptions: { forks: { singleFork: true } } } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
     ],
   },
 });

@@ -28,14 +28,35 @@ const T0 = Date.UTC(2019, 6, 1);
 const candles = Array.from({ length: 5_000 }, (_, i) => {
   const open = 10_800 + Math.sin(i / 50) * 100;
   return {
-    symbol: 'BTC/USD', timeframe: '1m', start: T0 + i * 60_000, end: T0 + (i + 1) * 60_000, open, high: open + 8, low: open - 8,
-    close: open + 2, volume: 3 + (i % 7), quoteVolume: (3 + (i % 7)) * open, vwap: open, trades: 20 + (i % 13), buyVolume: 1.5, final: true,
+    symbol: 'BTC/USD',
+    timeframe: '1m',
+    start: T0 + i * 60_000,
+    end: T0 + (i + 1) * 60_000,
+    open,
+    high: open + 8,
+    low: open - 8,
+    close: open + 2,
+    volume: 3 + (i % 7),
+    quoteVolume: (3 + (i % 7)) * open,
+    vwap: open,
+    trades: 20 + (i % 13),
+    buyVolume: 1.5,
+    final: true,
   };
 });
 const predictions = ['lgbm-returns', 'arima'].flatMap((modelName) =>
   candles.slice(-500).map((c) => ({
-    symbol: c.symbol, timeframe: c.timeframe, featureTime: c.start, horizon: 1, targetTime: c.end, basePrice: c.close,
-    predictedReturn: 0.0001, predictedPrice: c.close * Math.exp(0.0001), modelName, modelVersion: '1', modelSha256: 'a'.repeat(64),
+    symbol: c.symbol,
+    timeframe: c.timeframe,
+    featureTime: c.start,
+    horizon: 1,
+    targetTime: c.end,
+    basePrice: c.close,
+    predictedReturn: 0.0001,
+    predictedPrice: c.close * Math.exp(0.0001),
+    modelName,
+    modelVersion: '1',
+    modelSha256: 'a'.repeat(64),
   })),
 );
 await new PostgresResultStore(pool).upsert([
@@ -58,7 +79,7 @@ const uncached = await buildApp({
 });
 const uncachedUrl = await uncached.listen({ port: 0, host: '127.0.0.1' });
 
-const paths = (JSON.parse(process.argv[3] ?? '[]') as string[]);
+const paths = JSON.parse(process.argv[3] ?? '[]') as string[];
 const bare = Fastify();
 for (const path of paths) {
   const res = await fetch(`${apiUrl}${path}`);

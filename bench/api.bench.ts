@@ -36,10 +36,11 @@ async function startServers(database: string): Promise<Servers> {
   const urls = JSON.parse(line) as { api: string; uncached: string; bare: string };
   return {
     ...urls,
-    stop: () => new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -61,14 +62,21 @@ function median(xs: number[]): number {
 
 /** Median req/s and p99 of the rounds; errors summed over all of them. */
 function summarize(runs: Load[]): Load {
-  return { rps: median(runs.map((r) => r.rps)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((n, r) => n + r.errors, 0) };
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
 }
 
 export async function run(): Promise<BenchResult> {
   const database = process.env.BENCH_DATABASE_URL ?? 'embedded';
   const servers = await startServers(database);
   const figures: Record<string, number | string> = {
-    database: database === 'embedded' ? 'embedded PGlite' : 'PostgreSQL server', connections: CONNECTIONS, seconds_each: DURATION_S, rounds: ROUNDS,
+    database: database === 'embedded' ? 'embedded PGlite' : 'PostgreSQL server',
+    connections: CONNECTIONS,
+    seconds_each: DURATION_S,
+    rounds: ROUNDS,
   };
   try {
     for (const [name, path] of Object.entries(paths)) {
@@ -87,10 +95,16 @@ export async function run(): Promise<BenchResult> {
       const bare = summarize(bares);
       const api = summarize(apis);
       Object.assign(figures, {
-        [`${name}_bare_req_s`]: bare.rps, [`${name}_bare_p99_ms`]: bare.p99, [`${name}_bare_errors`]: bare.errors,
-        [`${name}_api_req_s`]: api.rps, [`${name}_api_p99_ms`]: api.p99, [`${name}_api_errors`]: api.errors,
+        [`${name}_bare_req_s`]: bare.rps,
+        [`${name}_bare_p99_ms`]: bare.p99,
+        [`${name}_bare_errors`]: bare.errors,
+        [`${name}_api_req_s`]: api.rps,
+        [`${name}_api_p99_ms`]: api.p99,
+        [`${name}_api_errors`]: api.errors,
         [`${name}_ratio`]: Number(median(ratios).toFixed(2)),
-        [`${name}_uncached_req_s`]: uncached.rps, [`${name}_uncached_p99_ms`]: uncached.p99, [`${name}_uncached_errors`]: uncached.errors,
+        [`${name}_uncached_req_s`]: uncached.rps,
+        [`${name}_uncached_p99_ms`]: uncached.p99,
+        [`${name}_uncached_errors`]: uncached.errors,
         [`${name}_uncached_ratio`]: Number((uncached.rps / bare.rps).toFixed(2)),
       });
     }

@@ -28,7 +28,9 @@ export function writeResult(topic: string, result: BenchResult): void {
   const at = new Date().toISOString();
   const m = machine();
   writeFileSync(`${resultsDir}${topic}.json`, `${JSON.stringify({ ...result, machine: m, at }, null, 2)}\n`);
-  const rows = Object.entries(result.figures).map(([k, v]) => `| ${k} | ${typeof v === 'number' ? formatNumber(v) : v} |`);
+  const rows = Object.entries(result.figures).map(
+    ([k, v]) => `| ${k} | ${typeof v === 'number' ? formatNumber(v) : v} |`,
+  );
   const md = [
     `# ${result.name}`,
     '',

@@ -111,12 +111,17 @@ function rssChild(n: number): void {
   flushAll(state, config, out);
   candles += out.length;
   const stateBytes = JSON.stringify(state).length;
-  process.stdout.write(`${JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, candles, stateBytes, seconds: (performance.now() - started) / 1000 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024, candles, stateBytes, seconds: (performance.now() - started) / 1000 })}\n`,
+  );
 }
 
 function child<T>(args: string[]): T {
   const self = fileURLToPath(import.meta.url);
-  const text = execFileSync(process.execPath, ['--import', 'tsx', self, ...args], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  const text = execFileSync(process.execPath, ['--import', 'tsx', self, ...args], {
+    encoding: 'utf8',
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  });
   return JSON.parse(text.trim().split('\n').pop()!) as T;
 }
 
@@ -158,7 +163,7 @@ export async function run(): Promise<BenchResult> {
       `Throughput over ${mega(THROUGHPUT_TRADES)} synthetic trades drawn from the bundled real Kraken sample's distribution (gaps, returns, quantities, sides), with integer trade ids; timed chunk by chunk (${CHUNK}), generation not timed.`,
       'core = applyTrade of stages/trade-to-ohlc (dedup by id, late check, (timestamp, id) order, flat gap candles, JSON-serialisable state).',
       'naive = one loop, one open bucket per timeframe, nothing else. ccxt = Exchange.buildOHLCVC per chunk and timeframe (no vwap, no dedup, no gaps).',
-      'Peak RSS figures are each child process\'s own maxRSS (process.resourceUsage), trades streamed in chunks, never materialised; the row without trades is the floor (Node + tsx + imports).',
+      "Peak RSS figures are each child process's own maxRSS (process.resourceUsage), trades streamed in chunks, never materialised; the row without trades is the floor (Node + tsx + imports).",
     ],
   };
 }

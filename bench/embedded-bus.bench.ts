@@ -22,33 +22,66 @@ async function throughStage(stateful: boolean): Promise<number> {
   const output: TopicSpec<'Trade'> = { ...topics.trades, name: 'bench-out', partitions: 6 };
   await bus.ensureTopics([input, output, { name: 'bench-state', partitions: 6, cleanupPolicy: 'compact' }]);
   const stage = defineStage<Trade, { n: number }>({
-    name: 'trade-to-ohlc', description: 'bench', inputs: [input], outputs: [output],
+    name: 'trade-to-ohlc',
+    description: 'bench',
+    inputs: [input],
+    outputs: [output],
     ...(stateful ? { state: { initial: () => ({ n: 0 }) } } : {}),
     handle: (r, ctx) => {
       if (ctx.state) ctx.state.n++;
       return [emit(output, r.value)];
     },
   });
-  const runner = new StageRunner(stage, { bus, codec, metrics: new StageMetrics(createRegistry({ defaultMetrics: false })), log: silentLogger }, {
-    ticks: false, maxBatchSize: 500,
-    changelog: { stage: 'trade-to-ohlc', name: 'bench-state', mirrors: 'bench-in', partitions: 6, replicas: 1, cleanupPolicy: 'compact', retentionMs: -1 },
-  });
+  const runner = new StageRunner(
+    stage,
+    { bus, codec, metrics: new StageMetrics(createRegistry({ defaultMetrics: false })), log: silentLogger },
+    {
+      ticks: false,
+      maxBatchSize: 500,
+      changelog: {
+        stage: 'trade-to-ohlc',
+        name: 'bench-state',
+        mirrors: 'bench-in',
+        partitions: 6,
+        replicas: 1,
+        cleanupPolicy: 'compact',
+        retentionMs: -1,
+      },
+    },
+  );
   let out = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
-  const sub = await bus.subscribe({ groupId: 'sink', topics: [output.name], onBatch: async (b) => {
-    out += b.records.length;
-    await sub.commit([{ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }]);
-    if (out >= N) done();
-  } });
+  const sub = await bus.subscribe({
+    groupId: 'sink',
+    topics: [output.name],
+    onBatch: async (b) => {
+      out += b.records.length;
+      await sub.commit([{ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }]);
+      if (out >= N) done();
+    },
+  });
   await runner.start();
   const symbols = Array.from({ length: 50 }, (_, i) => `S${i}/USD`);
-  const payloads = await Promise.all(symbols.map((symbol, i) => codec.encode(input.name, 'Trade', {
-    exchange: 'bench', symbol, tradeId: String(i), price: 100 + i, quantity: 1, side: 'buy', timestamp: 1_700_000_000_000,
-  } satisfies Trade)));
+  const payloads = await Promise.all(
+    symbols.map((symbol, i) =>
+      codec.encode(input.name, 'Trade', {
+        exchange: 'bench',
+        symbol,
+        tradeId: String(i),
+        price: 100 + i,
+        quantity: 1,
+        side: 'buy',
+        timestamp: 1_700_000_000_000,
+      } satisfies Trade),
+    ),
+  );
   const started = performance.now();
   for (let i = 0; i < N; i += 1000) {
-    await bus.produce(input.name, Array.from({ length: 1000 }, (_, j) => ({ key: symbols[(i + j) % 50]!, value: payloads[(i + j) % 50]! })));
+    await bus.produce(
+      input.name,
+      Array.from({ length: 1000 }, (_, j) => ({ key: symbols[(i + j) % 50]!, value: payloads[(i + j) % 50]! })),
+    );
   }
   await finished;
   const seconds = (performance.now() - started) / 1000;
@@ -59,23 +92,40 @@ async function throughStage(stateful: boolean): Promise<number> {
 
 async function bareConsumer(): Promise<number> {
   const bus = new MemoryBus({ maxBacklog: 50_000 });
-  await bus.ensureTopics([{ name: 'in', partitions: 6 }, { name: 'out', partitions: 6 }]);
+  await bus.ensureTopics([
+    { name: 'in', partitions: 6 },
+    { name: 'out', partitions: 6 },
+  ]);
   let out = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
-  const copy = await bus.subscribe({ groupId: 'copy', topics: ['in'], onBatch: async (b) => {
-    await bus.produce('out', b.records.map((r: BusRecord) => ({ key: r.key, value: r.value, headers: r.headers })));
-    await copy.commit([{ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }]);
-  } });
-  const sink = await bus.subscribe({ groupId: 'sink', topics: ['out'], onBatch: async (b) => {
-    out += b.records.length;
-    await sink.commit([{ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }]);
-    if (out >= N) done();
-  } });
+  const copy = await bus.subscribe({
+    groupId: 'copy',
+    topics: ['in'],
+    onBatch: async (b) => {
+      await bus.produce(
+        'out',
+        b.records.map((r: BusRecord) => ({ key: r.key, value: r.value, headers: r.headers })),
+      );
+      await copy.commit([{ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }]);
+    },
+  });
+  const sink = await bus.subscribe({
+    groupId: 'sink',
+    topics: ['out'],
+    onBatch: async (b) => {
+      out += b.records.length;
+      await sink.commit([{ topic: b.topic, partition: b.partition, offset: b.records.at(-1)!.offset + 1 }]);
+      if (out >= N) done();
+    },
+  });
   const value = Buffer.alloc(60, 1);
   const started = performance.now();
   for (let i = 0; i < N; i += 1000) {
-    await bus.produce('in', Array.from({ length: 1000 }, (_, j) => ({ key: `S${(i + j) % 50}/USD`, value })));
+    await bus.produce(
+      'in',
+      Array.from({ length: 1000 }, (_, j) => ({ key: `S${(i + j) % 50}/USD`, value })),
+    );
   }
   await finished;
   const seconds = (performance.now() - started) / 1000;

@@ -115,7 +115,13 @@ export async function run(): Promise<BenchResult> {
   if (talib) {
     const inputs = talibInputs(compare);
     runTalib(talib, inputs);
-    const talibSeconds = median(Array.from({ length: REPEATS }, () => seconds(() => { runTalib(talib, inputs); })));
+    const talibSeconds = median(
+      Array.from({ length: REPEATS }, () =>
+        seconds(() => {
+          runTalib(talib, inputs);
+        }),
+      ),
+    );
     const talibRate = COMPARE_CANDLES / talibSeconds;
     figures['TA-Lib batch candles/s (same 20 fields, same 100k candles)'] = Math.round(talibRate);
     figures['streaming / TA-Lib batch speed'] = Number((streamRate / talibRate).toFixed(2));
@@ -136,7 +142,9 @@ export async function run(): Promise<BenchResult> {
     }
   } else {
     figures['TA-Lib batch candles/s'] = 'not measured: talib not installed';
-    notes.push('The npm talib package is not installed, so TA-Lib was not measured: run bench/install-talib.sh, then npm run bench.');
+    notes.push(
+      'The npm talib package is not installed, so TA-Lib was not measured: run bench/install-talib.sh, then npm run bench.',
+    );
     console.warn('talib is not installed: run bench/install-talib.sh to compare against TA-Lib in this benchmark');
   }
   if (sink === 42) notes.push('');

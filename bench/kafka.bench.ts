@@ -1,7 +1,7 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Trade } from '../schemas/types.ts';
 import type { Bus } from '../pipeline/bus/bus.ts';
-import { createKafkaBus } from '../pipeline/bus/kafka-bus.ts';
+import { createKafkaBus } from '../pipeline/bus/kafka/kafka-bus.ts';
 import { topics, type TopicSpec } from '../pipeline/index.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../pipeline/metrics/stage-metrics.ts';
@@ -26,8 +26,13 @@ const ROUNDS = 3;
 function trades(n: number): Trade[] {
   const symbols = ['BTC/USD', 'ETH/USD', 'SOL/USD', 'XRP/USD', 'ADA/USD', 'DOGE/USD'];
   return Array.from({ length: n }, (_, i) => ({
-    exchange: 'kraken', symbol: symbols[i % symbols.length]!, tradeId: String(1_000_000 + i), price: 60_000 + (i % 1000) / 10,
-    quantity: 0.001 * (1 + (i % 50)), side: i % 2 ? 'buy' : 'sell', timestamp: 1_717_000_000_000 + i * 37,
+    exchange: 'kraken',
+    symbol: symbols[i % symbols.length]!,
+    tradeId: String(1_000_000 + i),
+    price: 60_000 + (i % 1000) / 10,
+    quantity: 0.001 * (1 + (i % 50)),
+    side: i % 2 ? 'buy' : 'sell',
+    timestamp: 1_717_000_000_000 + i * 37,
   }));
 }
 
@@ -56,20 +61,34 @@ async function rawKafkajs(mock: KafkaMock, round: number): Promise<number> {
       await producer.send({
         topic: `bench-out-raw-${round}`,
         acks: -1,
-        messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp })),
+        messages: batch.messages.map((m) => ({
+          key: m.key,
+          value: m.value,
+          headers: m.headers,
+          timestamp: m.timestamp,
+        })),
       });
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }]);
+      await consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) },
+      ]);
       moved += batch.messages.length;
     },
   });
-  const ms = await timeUntil(() => moved, () => start);
+  const ms = await timeUntil(
+    () => moved,
+    () => start,
+  );
   await consumer.disconnect();
   await producer.disconnect();
   return (RECORDS / ms) * 1000;
 }
 
 async function adapterOnly(mock: KafkaMock, registryUrl: string, round: number): Promise<number> {
-  const bus = createKafkaBus({ brokers: mock.brokers.split(','), clientId: 'bench-adapter', ssl: false }, { log: memoryLogger() }, fastTuning);
+  const bus = createKafkaBus(
+    { brokers: mock.brokers.split(','), clientId: 'bench-adapter', ssl: false },
+    { log: memoryLogger() },
+    fastTuning,
+  );
   const codec = await createSchemaRegistryCodec({ url: registryUrl });
   let moved = 0;
   let start: number | null = null;
@@ -81,43 +100,72 @@ async function adapterOnly(mock: KafkaMock, registryUrl: string, round: number):
       const out = [];
       for (const r of batch.records) {
         const trade = await codec.decode('trades', r.value);
-        out.push({ key: r.key, value: await codec.encode('trades', 'Trade', trade), headers: r.headers, timestamp: r.timestamp });
+        out.push({
+          key: r.key,
+          value: await codec.encode('trades', 'Trade', trade),
+          headers: r.headers,
+          timestamp: r.timestamp,
+        });
       }
       await bus.produce(`bench-out-adapter-${round}`, out);
-      await sub.commit([{ topic: batch.topic, partition: batch.partition, offset: batch.records[batch.records.length - 1]!.offset + 1 }]);
+      await sub.commit([
+        { topic: batch.topic, partition: batch.partition, offset: batch.records[batch.records.length - 1]!.offset + 1 },
+      ]);
       moved += batch.records.length;
     },
   });
-  const ms = await timeUntil(() => moved, () => start);
+  const ms = await timeUntil(
+    () => moved,
+    () => start,
+  );
   await sub.close();
   await bus.close();
   return (RECORDS / ms) * 1000;
 }
 
 async function throughStage(mock: KafkaMock, registryUrl: string, round: number): Promise<number> {
-  const kafka = createKafkaBus({ brokers: mock.brokers.split(','), clientId: 'bench-stage', ssl: false }, { log: memoryLogger() }, fastTuning);
+  const kafka = createKafkaBus(
+    { brokers: mock.brokers.split(','), clientId: 'bench-stage', ssl: false },
+    { log: memoryLogger() },
+    fastTuning,
+  );
   const input: TopicSpec<'Trade'> = { ...topics.trades, name: 'bench-in', partitions: PARTITIONS };
   const output: TopicSpec<'Trade'> = { ...topics.trades, name: `bench-out-stage-${round}`, partitions: PARTITIONS };
   let moved = 0;
   let start: number | null = null;
   // Counts what the broker acknowledged on the output topic; the clock starts with the stage's first record.
-  const bus: Bus = { ...kafka, produce: async (topic, messages) => {
-    await kafka.produce(topic, messages);
-    if (topic === output.name) moved += messages.length;
-  } };
+  const bus: Bus = {
+    ...kafka,
+    produce: async (topic, messages) => {
+      await kafka.produce(topic, messages);
+      if (topic === output.name) moved += messages.length;
+    },
+  };
   const stage = defineStage<Trade>({
-    name: 'trade-to-ohlc', description: 'pass-through', inputs: [input], outputs: [output],
+    name: 'trade-to-ohlc',
+    description: 'pass-through',
+    inputs: [input],
+    outputs: [output],
     handle: (r) => {
       start ??= performance.now();
       return [emit(output, r.value)];
     },
   });
-  const runner = new StageRunner(stage, {
-    bus, codec: await createSchemaRegistryCodec({ url: registryUrl }), log: silentLogger,
-    metrics: new StageMetrics(createRegistry({ defaultMetrics: false })),
-  }, { groupId: `stage-${round}`, ticks: false, maxBatchSize: 5000 });
+  const runner = new StageRunner(
+    stage,
+    {
+      bus,
+      codec: await createSchemaRegistryCodec({ url: registryUrl }),
+      log: silentLogger,
+      metrics: new StageMetrics(createRegistry({ defaultMetrics: false })),
+    },
+    { groupId: `stage-${round}`, ticks: false, maxBatchSize: 5000 },
+  );
   await runner.start();
-  const ms = await timeUntil(() => moved, () => start);
+  const ms = await timeUntil(
+    () => moved,
+    () => start,
+  );
   await runner.stop();
   await kafka.close();
   return (RECORDS / ms) * 1000;
@@ -125,17 +173,34 @@ async function throughStage(mock: KafkaMock, registryUrl: string, round: number)
 
 export async function run(): Promise<BenchResult> {
   const missing = kafkaMockMissing();
-  if (missing) return { name: 'Kafka transport: the adapter and one stage over it vs raw kafkajs', figures: { skipped: missing } };
-  const outTopics = Array.from({ length: ROUNDS }, (_, r) => [`bench-out-raw-${r}`, `bench-out-adapter-${r}`, `bench-out-stage-${r}`]).flat();
-  const mock = await startKafkaMock({ topics: [{ name: 'bench-in', partitions: PARTITIONS }, ...outTopics.map((name) => ({ name, partitions: PARTITIONS }))] });
+  if (missing)
+    return { name: 'Kafka transport: the adapter and one stage over it vs raw kafkajs', figures: { skipped: missing } };
+  const outTopics = Array.from({ length: ROUNDS }, (_, r) => [
+    `bench-out-raw-${r}`,
+    `bench-out-adapter-${r}`,
+    `bench-out-stage-${r}`,
+  ]).flat();
+  const mock = await startKafkaMock({
+    topics: [
+      { name: 'bench-in', partitions: PARTITIONS },
+      ...outTopics.map((name) => ({ name, partitions: PARTITIONS })),
+    ],
+  });
   const registry = await startTestSchemaRegistry();
   try {
-    const fill = createKafkaBus({ brokers: mock.brokers.split(','), clientId: 'bench-fill', ssl: false }, { log: memoryLogger() }, fastTuning);
+    const fill = createKafkaBus(
+      { brokers: mock.brokers.split(','), clientId: 'bench-fill', ssl: false },
+      { log: memoryLogger() },
+      fastTuning,
+    );
     const codec = await createSchemaRegistryCodec({ url: registry.url });
     const all = trades(RECORDS);
     for (let i = 0; i < all.length; i += 1000) {
       const chunk = all.slice(i, i + 1000);
-      await fill.produce('bench-in', await Promise.all(chunk.map(async (t) => ({ key: t.symbol, value: await codec.encode('trades', 'Trade', t) }))));
+      await fill.produce(
+        'bench-in',
+        await Promise.all(chunk.map(async (t) => ({ key: t.symbol, value: await codec.encode('trades', 'Trade', t) }))),
+      );
     }
     await fill.close();
 

@@ -2,7 +2,17 @@ import { fileURLToPath } from 'node:url';
 import { featureVectors, loadCandles } from '../models/dataset/dataset.ts';
 import { MemoryBus } from '../pipeline/bus/memory-bus.ts';
 import { partitionForKey } from '../pipeline/bus/partitioner.ts';
-import { InMemoryModelRegistry, normalisedRow, topics, writeWindow, type BatchContext, type Candle, type FeatureVector, type InputRecord, type Prediction } from '../pipeline/index.ts';
+import {
+  InMemoryModelRegistry,
+  normalisedRow,
+  topics,
+  writeWindow,
+  type BatchContext,
+  type Candle,
+  type FeatureVector,
+  type InputRecord,
+  type Prediction,
+} from '../pipeline/index.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../pipeline/metrics/stage-metrics.ts';
 import { loadOnnxModel, rawSession } from '../pipeline/models/onnx-model.ts';
@@ -59,13 +69,27 @@ async function stagePass(name: string, fvs: readonly FeatureVector[]): Promise<{
   const registry = new InMemoryModelRegistry();
   await registry.register(modelDir(name));
   await registry.activate(name, '1.0.0');
-  const predictor = createPredictorStage({ registry, config: { batchMax: BATCH, reloadIntervalMs: 60_000 }, log: silent });
-  const records: InputRecord<FeatureVector>[] = fvs.map((value, offset) => ({ topic: 'features', partition: 0, offset, key: null, headers: {}, value }));
+  const predictor = createPredictorStage({
+    registry,
+    config: { batchMax: BATCH, reloadIntervalMs: 60_000 },
+    log: silent,
+  });
+  const records: InputRecord<FeatureVector>[] = fvs.map((value, offset) => ({
+    topic: 'features',
+    partition: 0,
+    offset,
+    key: null,
+    headers: {},
+    value,
+  }));
   return {
     pass: async () => {
       const states = new Map<string, PredictorState>();
       const ctx: BatchContext<PredictorState> = {
-        now: Date.now, log: silent, setReady() {}, deadLetter() {},
+        now: Date.now,
+        log: silent,
+        setReady() {},
+        deadLetter() {},
         keyOf: (rec) => `${(rec.value as FeatureVector).symbol}|${(rec.value as FeatureVector).timeframe}`,
         state: (rec) => {
           const key = ctx.keyOf(rec);
@@ -88,7 +112,10 @@ async function stagePass(name: string, fvs: readonly FeatureVector[]): Promise<{
 }
 
 /** Raw and stage passes alternate, so both see the same machine load; the best pass of each counts. */
-async function compare(name: string, fvs: readonly FeatureVector[]): Promise<{ raw: number; stage: number; predictions: number }> {
+async function compare(
+  name: string,
+  fvs: readonly FeatureVector[],
+): Promise<{ raw: number; stage: number; predictions: number }> {
   const raw = await rawPass(name, fvs);
   const stage = await stagePass(name, fvs);
   await raw.pass();
@@ -111,28 +138,54 @@ async function compare(name: string, fvs: readonly FeatureVector[]): Promise<{ r
   return { raw: (n / rawBest) * 1000, stage: (predictions / stageBest) * 1000, predictions };
 }
 
-async function runnerRate(name: string, fvs: readonly FeatureVector[], symbols: number, expectedPerSeries: number): Promise<{ rate: number; predictions: number }> {
+async function runnerRate(
+  name: string,
+  fvs: readonly FeatureVector[],
+  symbols: number,
+  expectedPerSeries: number,
+): Promise<{ rate: number; predictions: number }> {
   const registry = new InMemoryModelRegistry();
   await registry.register(modelDir(name));
   await registry.activate(name, '1.0.0');
-  const predictor = createPredictorStage({ registry, config: { batchMax: BATCH, batchWaitMs: 0, reloadIntervalMs: 60_000 }, log: silent });
+  const predictor = createPredictorStage({
+    registry,
+    config: { batchMax: BATCH, batchWaitMs: 0, reloadIntervalMs: 60_000 },
+    log: silent,
+  });
   const bus = new MemoryBus({ maxBacklog: 1_000_000 });
   await bus.ensureTopics(allTopicSettings());
   const codec = createLocalRegistryCodec();
-  const runner = new StageRunner(predictor.stage, { bus, codec, metrics: new StageMetrics(createRegistry({ defaultMetrics: false })), log: silentLogger }, { groupId: 'bench', ticks: false });
+  const runner = new StageRunner(
+    predictor.stage,
+    { bus, codec, metrics: new StageMetrics(createRegistry({ defaultMetrics: false })), log: silentLogger },
+    { groupId: 'bench', ticks: false },
+  );
   const series = Array.from({ length: symbols }, (_, s) => fvs.map((f) => ({ ...f, symbol: `SYM${s}/USDT` })));
   for (const list of series) {
     const partition = partitionForKey(`${list[0]!.symbol}|1m`, topics.features.partitions);
-    await bus.produce(topics.features.name, await Promise.all(list.map(async (f) => ({ key: null, partition, value: await codec.encode(topics.features.name, 'FeatureVector', f) }))));
+    await bus.produce(
+      topics.features.name,
+      await Promise.all(
+        list.map(async (f) => ({
+          key: null,
+          partition,
+          value: await codec.encode(topics.features.name, 'FeatureVector', f),
+        })),
+      ),
+    );
   }
   let predictions = 0;
   let done: () => void = () => undefined;
   const finished = new Promise<void>((r) => (done = r));
   const expected = symbols * expectedPerSeries;
-  await bus.subscribe({ groupId: 'bench-reader', topics: [topics.predictions.name], onBatch: async (b) => {
-    predictions += b.records.length;
-    if (predictions >= expected) done();
-  } });
+  await bus.subscribe({
+    groupId: 'bench-reader',
+    topics: [topics.predictions.name],
+    onBatch: async (b) => {
+      predictions += b.records.length;
+      if (predictions >= expected) done();
+    },
+  });
   const t0 = performance.now();
   await runner.start();
   await finished;
@@ -153,11 +206,20 @@ function percentile(sorted: readonly number[], p: number): number {
  * boundary) and waits for all their predictions. Not the issue's figure (that ends at /v1/predictions/latest,
  * through the database sink and the API), but the pipeline part of it.
  */
-async function candleToPrediction(name: string, waitMs: number, symbols: number, rounds: number): Promise<{ p50: number; p99: number; max: number }> {
+async function candleToPrediction(
+  name: string,
+  waitMs: number,
+  symbols: number,
+  rounds: number,
+): Promise<{ p50: number; p99: number; max: number }> {
   const registry = new InMemoryModelRegistry();
   await registry.register(modelDir(name));
   await registry.activate(name, '1.0.0');
-  const predictor = createPredictorStage({ registry, config: { batchMax: BATCH, batchWaitMs: waitMs, reloadIntervalMs: 60_000 }, log: silent });
+  const predictor = createPredictorStage({
+    registry,
+    config: { batchMax: BATCH, batchWaitMs: waitMs, reloadIntervalMs: 60_000 },
+    log: silent,
+  });
   const bus = new MemoryBus();
   await bus.ensureTopics(allTopicSettings());
   const codec = createLocalRegistryCodec();
@@ -172,18 +234,22 @@ async function candleToPrediction(name: string, waitMs: number, symbols: number,
   const latencies: number[] = [];
   let waiting = 0;
   let roundDone: () => void = () => undefined;
-  await bus.subscribe({ groupId: 'lat-reader', topics: [topics.predictions.name], onBatch: async (b) => {
-    const now = performance.now();
-    for (const r of b.records) {
-      const p = (await codec.decode(r.topic, r.value)) as Prediction;
-      const key = `${p.symbol}|${p.featureTime}`;
-      const t = sentAt.get(key);
-      if (t === undefined) continue;
-      sentAt.delete(key);
-      latencies.push(now - t);
-      if (--waiting === 0) roundDone();
-    }
-  } });
+  await bus.subscribe({
+    groupId: 'lat-reader',
+    topics: [topics.predictions.name],
+    onBatch: async (b) => {
+      const now = performance.now();
+      for (const r of b.records) {
+        const p = (await codec.decode(r.topic, r.value)) as Prediction;
+        const key = `${p.symbol}|${p.featureTime}`;
+        const t = sentAt.get(key);
+        if (t === undefined) continue;
+        sentAt.delete(key);
+        latencies.push(now - t);
+        if (--waiting === 0) roundDone();
+      }
+    },
+  });
   const base = loadCandles().slice(0, 200 + rounds);
   const send = async (i: number, measure: boolean) => {
     const messages = [];
@@ -196,7 +262,13 @@ async function candleToPrediction(name: string, waitMs: number, symbols: number,
     const t0 = performance.now();
     for (const { c } of messages) if (measure) sentAt.set(`${c.symbol}|${c.start}`, t0);
     for (const { c, value } of messages) {
-      await bus.produce(topics.candles.name, [{ key: `${c.symbol}|${c.timeframe}|${c.start}`, partition: partitionForKey(`${c.symbol}|${c.timeframe}`, topics.candles.partitions), value }]);
+      await bus.produce(topics.candles.name, [
+        {
+          key: `${c.symbol}|${c.timeframe}|${c.start}`,
+          partition: partitionForKey(`${c.symbol}|${c.timeframe}`, topics.candles.partitions),
+          value,
+        },
+      ]);
     }
     await done;
   };
@@ -226,7 +298,11 @@ export async function run(): Promise<BenchResult> {
     figures[`${name}: worker on embedded bus predictions/s (4 series)`] = Math.round(worker.rate);
     figures[`${name}: worker / raw`] = Number((worker.rate / raw).toFixed(3));
   }
-  for (const [series, waitMs] of [[1, 0], [10, 0], [10, 5]] as const) {
+  for (const [series, waitMs] of [
+    [1, 0],
+    [10, 0],
+    [10, 5],
+  ] as const) {
     const lat = await candleToPrediction('gru-h5', waitMs, series, 300);
     const label = `gru-h5, ${series} series, PREDICTOR_BATCH_WAIT_MS=${waitMs}: candle -> prediction on the bus`;
     figures[`${label} p50 ms`] = Number(lat.p50.toFixed(3));
@@ -238,11 +314,11 @@ export async function run(): Promise<BenchResult> {
     figures,
     notes: [
       'raw: onnxruntime-node InferenceSession.run on pre-built float32 batches of the same windows (one intra-op thread); raw and stage passes alternate, best of 5 each after a warm-up pass.',
-      'stage batch path: the predictor\'s handleBatch on decoded FeatureVectors: per-key history, windowing and normalisation, inference, Prediction records.',
+      "stage batch path: the predictor's handleBatch on decoded FeatureVectors: per-key history, windowing and normalisation, inference, Prediction records.",
       'worker: the StageRunner on the embedded bus, from the first batch to the last prediction read back: Avro decode and encode, keyed state and its changelog, commits. Single run.',
       'ridge-h5 is one matrix-vector product: onnxruntime needs well under 0.1 µs per prediction, so any per-record work of the stage (history row, window copy, the Prediction record) dominates its ratio; the GRU is the meaningful stage-vs-raw comparison.',
       'The worker figure is bounded by the runtime around the stage (Avro decode and encode with validation, bus, changelog), not by inference.',
-      'candle -> prediction on the bus: the indicators and predictor workers on one embedded bus; each of 300 rounds closes a candle on every series at once (1 or 10) and waits for their predictions; latency from producing the candle to reading its prediction back from the predictions topic. The issue\'s end-to-end figure ends at /v1/predictions/latest (database sink and API), which is not part of this branch.',
+      "candle -> prediction on the bus: the indicators and predictor workers on one embedded bus; each of 300 rounds closes a candle on every series at once (1 or 10) and waits for their predictions; latency from producing the candle to reading its prediction back from the predictions topic. The issue's end-to-end figure ends at /v1/predictions/latest (database sink and API), which is not part of this branch.",
     ],
   };
 }

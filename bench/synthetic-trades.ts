@@ -6,10 +6,19 @@ import type { Trade } from '../pipeline/index.ts';
 
 const samplePath = new URL('../data-samples/trades/kraken_XBTUSD_20190701_00h_generic.csv', import.meta.url);
 
-interface Distribution { gaps: number[]; returns: number[]; quantities: number[]; sides: ('buy' | 'sell')[] }
+interface Distribution {
+  gaps: number[];
+  returns: number[];
+  quantities: number[];
+  sides: ('buy' | 'sell')[];
+}
 
 function loadDistribution(): Distribution {
-  const rows = readFileSync(samplePath, 'utf8').split(/\r?\n/).slice(1).filter((l) => l.trim() !== '').map((l) => l.split(','));
+  const rows = readFileSync(samplePath, 'utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split(','));
   const d: Distribution = { gaps: [], returns: [], quantities: [], sides: [] };
   for (let i = 0; i < rows.length; i += 1) {
     const [ts, , price, qty, side] = rows[i]!;
@@ -50,10 +59,18 @@ export class SyntheticTrades {
     for (let i = 0; i < n; i += 1) {
       const r = this.random();
       this.t += gaps[Math.floor(r * gaps.length)]!;
-      this.price = Math.max(1, Math.round(this.price * Math.exp(returns[Math.floor(this.random() * returns.length)]!) * 10) / 10);
+      this.price = Math.max(
+        1,
+        Math.round(this.price * Math.exp(returns[Math.floor(this.random() * returns.length)]!) * 10) / 10,
+      );
       into.push({
-        exchange: 'kraken', symbol: 'BTC/USD', tradeId: String(this.id++), price: this.price,
-        quantity: quantities[Math.floor(this.random() * quantities.length)]!, side: sides[Math.floor(r * sides.length)]!, timestamp: this.t,
+        exchange: 'kraken',
+        symbol: 'BTC/USD',
+        tradeId: String(this.id++),
+        price: this.price,
+        quantity: quantities[Math.floor(this.random() * quantities.length)]!,
+        side: sides[Math.floor(r * sides.length)]!,
+        timestamp: this.t,
       });
     }
     return into;

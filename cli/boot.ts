@@ -46,18 +46,29 @@ export async function boot(options: BootOptions): Promise<Booted> {
   const log = options.log ?? createLogger({ level: config.logLevel });
   const resources = new Resources();
   for (const name of options.stages) {
-    if (!stageFactories[name]) throw new UsageError(`unknown stage "${name}"; stages: ${Object.keys(stageFactories).join(', ')}`);
+    if (!stageFactories[name])
+      throw new UsageError(`unknown stage "${name}"; stages: ${Object.keys(stageFactories).join(', ')}`);
   }
   const registry = createRegistry();
-  const telemetry = startTelemetry({ serviceName: `candleflow-${options.mode === 'run' ? options.stages.join('-') : options.mode}`, env: options.env });
+  const telemetry = startTelemetry({
+    serviceName: `candleflow-${options.mode === 'run' ? options.stages.join('-') : options.mode}`,
+    env: options.env,
+  });
   let worker: Worker;
   try {
     const units: Unit[] = [];
-    for (const name of options.stages) units.push(await stageFactories[name]!({ env: options.env, log, resources, metrics: registry }));
+    for (const name of options.stages)
+      units.push(await stageFactories[name]!({ env: options.env, log, resources, metrics: registry }));
     const { bus, codec } = await connectBus(options.env, config, log);
-    worker = new Worker({ bus, codec, registry, log, ...(config.topicReplicas ? { topicReplicas: config.topicReplicas } : {}) }, units, {
-      maxBatchSize: config.batchMaxRecords, retry: config.retry, readyMaxLag: config.readyMaxLag,
-    });
+    worker = new Worker(
+      { bus, codec, registry, log, ...(config.topicReplicas ? { topicReplicas: config.topicReplicas } : {}) },
+      units,
+      {
+        maxBatchSize: config.batchMaxRecords,
+        retry: config.retry,
+        readyMaxLag: config.readyMaxLag,
+      },
+    );
     await worker.start();
   } catch (err) {
     // A stage that cannot start (bad setting, unreachable database) leaves nothing open behind it.
@@ -79,7 +90,11 @@ export async function boot(options: BootOptions): Promise<Booted> {
   log.info({ url, stages: options.stages, bus: worker.bus.kind }, `candleflow ${options.mode} ready on ${url}`);
   let stopping: Promise<void> | undefined;
   return {
-    worker, server, url, config, log,
+    worker,
+    server,
+    url,
+    config,
+    log,
     stop: () =>
       (stopping ??= (async () => {
         try {
@@ -94,7 +109,11 @@ export async function boot(options: BootOptions): Promise<Booted> {
 }
 
 async function startServer(
-  options: BootOptions, config: RuntimeConfig, worker: Worker, registry: Registry, resources: Resources,
+  options: BootOptions,
+  config: RuntimeConfig,
+  worker: Worker,
+  registry: Registry,
+  resources: Resources,
 ): Promise<FastifyInstance> {
   if (options.mode === 'run') {
     return startWorkerServer({ port: config.metricsPort, checks: () => worker.checks(), registry });
@@ -113,7 +132,10 @@ async function startServer(
 
 async function workerAndDatabaseReady(worker: Worker, database: Database): Promise<void> {
   await database.pool.query('select 1');
-  const waiting = worker.checks().filter((c) => !c.ready()).map((c) => c.name);
+  const waiting = worker
+    .checks()
+    .filter((c) => !c.ready())
+    .map((c) => c.name);
   if (waiting.length > 0) throw new Error(`waiting for ${waiting.join(', ')}`);
 }
 

@@ -20,7 +20,10 @@ describe('candleflow CLI', () => {
     expect(code).toBe(0);
     const topics = JSON.parse(out) as { name: string; deadLetterTopic: string; key: string }[];
     expect(topics.map((t) => t.name)).toEqual(catalogue.map((t) => t.name));
-    expect(topics.find((t) => t.name === 'candles')).toMatchObject({ key: 'symbol|timeframe|start', deadLetterTopic: 'candles.dlq' });
+    expect(topics.find((t) => t.name === 'candles')).toMatchObject({
+      key: 'symbol|timeframe|start',
+      deadLetterTopic: 'candles.dlq',
+    });
   });
 
   it('topics prints a table with every topic', async () => {

@@ -7,7 +7,15 @@ import { modelsCommand } from './commands/models.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { devCommand, runCommand } from './commands/worker.ts';
 
-const commands: Command[] = [devCommand, runCommand, topicsCommand, genCommand, candlesCommand, indicatorsCommand, modelsCommand];
+const commands: Command[] = [
+  devCommand,
+  runCommand,
+  topicsCommand,
+  genCommand,
+  candlesCommand,
+  indicatorsCommand,
+  modelsCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -40,8 +48,10 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (err) {
-    const usage = err instanceof CandleflowError ? err.code === 'CF_ERR_CONFIG' || err.code === 'CF_ERR_USAGE' || err.code === 'CF_ERR_INPUT'
-      : (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false;
+    const usage =
+      err instanceof CandleflowError
+        ? err.code === 'CF_ERR_CONFIG' || err.code === 'CF_ERR_USAGE' || err.code === 'CF_ERR_INPUT'
+        : ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false);
     const code = err instanceof CandleflowError ? `${err.code}: ` : '';
     io.stderr.write(`candleflow ${name}: ${code}${errorMessage(err)}\n`);
     return usage ? 2 : 1;

@@ -19,7 +19,10 @@ function sources(dir: string): string[] {
 describe('README configuration table', () => {
   it('documents every environment variable the pipeline reads', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+    const table = readme.slice(
+      readme.indexOf('## Configuration'),
+      readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5),
+    );
     const read = new Set<string>();
     for (const file of ['pipeline', 'stages', 'cli'].flatMap((d) => sources(join(root, d)))) {
       const text = readFileSync(file, 'utf8');

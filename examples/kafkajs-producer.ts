@@ -9,7 +9,15 @@ const { id } = await registry.register({ type: SchemaType.AVRO, schema }, { subj
 const kafka = new Kafka({ clientId: 'my-trade-feed', brokers: process.env.KAFKA_BROKERS!.split(',') });
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 await producer.connect();
-const trade = { exchange: 'kraken', symbol: 'BTC/USD', tradeId: '42', price: 64_000.5, quantity: 0.01, side: 'buy', timestamp: Date.now() };
+const trade = {
+  exchange: 'kraken',
+  symbol: 'BTC/USD',
+  tradeId: '42',
+  price: 64_000.5,
+  quantity: 0.01,
+  side: 'buy',
+  timestamp: Date.now(),
+};
 // Key by symbol: the pipeline keeps each symbol's trades in order on one partition.
 await producer.send({ topic: 'trades', messages: [{ key: trade.symbol, value: await registry.encode(id, trade) }] });
 await producer.disconnect();

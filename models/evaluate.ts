@@ -1,6 +1,6 @@
 import type { ModelMetrics } from '../pipeline/models/model-card.ts';
 import { normalisedRow, writeWindow } from '../pipeline/models/feature-input.ts';
-import { forecastMetrics } from '../pipeline/models/prediction-metrics.ts';
+import { forecastMetrics } from '../market/forecast-metrics.ts';
 import { loadOnnxModel } from '../pipeline/models/onnx-model.ts';
 import { examples, featureVectors, loadCandles, type SpanName } from './dataset/dataset.ts';
 
@@ -28,7 +28,11 @@ export async function evaluateModel(dir: string, span: SpanName = 'test'): Promi
     set.forEach((ex, slot) => writeWindow(input, slot, rows.slice(ex.index - W + 1, ex.index + 1) as number[][], F));
     const predicted = await model.runBatch(input, set.length);
     const actual = set.map((e) => e.target);
-    return { count: set.length, model: forecastMetrics(predicted, actual), baseline: forecastMetrics(new Float64Array(set.length), actual) };
+    return {
+      count: set.length,
+      model: forecastMetrics(predicted, actual),
+      baseline: forecastMetrics(new Float64Array(set.length), actual),
+    };
   } finally {
     await model.release();
   }

@@ -9,7 +9,9 @@ import { evaluateModel } from './evaluate.ts';
 // Python training reported, recomputed here with onnxruntime-node from the committed candles.
 
 const root = fileURLToPath(new URL('./', import.meta.url));
-const modelDirs = readdirSync(root).filter((d) => statSync(`${root}${d}`).isDirectory() && d !== 'dataset' && d !== '__pycache__');
+const modelDirs = readdirSync(root).filter(
+  (d) => statSync(`${root}${d}`).isDirectory() && d !== 'dataset' && d !== '__pycache__',
+);
 
 describe('bundled model cards', () => {
   it('ships a linear and a gru model', () => {
@@ -33,7 +35,9 @@ describe('bundled model cards', () => {
         expect(got.model.mae).toBeCloseTo(card.metrics.model.mae, 8);
         expect(got.model.rmse).toBeCloseTo(card.metrics.model.rmse, 8);
         // A prediction within float32 rounding of zero could flip sign between runtimes: allow one example.
-        expect(Math.abs(got.model.directionalAccuracy - card.metrics.model.directionalAccuracy)).toBeLessThanOrEqual(1 / got.count);
+        expect(Math.abs(got.model.directionalAccuracy - card.metrics.model.directionalAccuracy)).toBeLessThanOrEqual(
+          1 / got.count,
+        );
         expect(got.baseline.mae).toBeCloseTo(card.metrics.baseline.mae, 12);
         expect(got.baseline.rmse).toBeCloseTo(card.metrics.baseline.rmse, 12);
         expect(got.baseline.directionalAccuracy).toBe(card.metrics.baseline.directionalAccuracy);

@@ -12,7 +12,13 @@ export interface RetryPolicy {
   retries: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = Object.freeze({ initialMs: 300, multiplier: 2, maxMs: 30_000, jitter: 0.2, retries: 5 });
+export const defaultRetryPolicy: RetryPolicy = Object.freeze({
+  initialMs: 300,
+  multiplier: 2,
+  maxMs: 30_000,
+  jitter: 0.2,
+  retries: 5,
+});
 
 export function backoffMs(policy: RetryPolicy, attempt: number): number {
   const base = Math.min(policy.maxMs, policy.initialMs * policy.multiplier ** attempt);

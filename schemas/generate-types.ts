@@ -8,11 +8,19 @@ import { avroSchemas, recordNames, type AvroField } from './records.ts';
 function tsType(type: unknown, named: Map<string, string>): string {
   if (typeof type === 'string') {
     switch (type) {
-      case 'null': return 'null';
-      case 'string': return 'string';
-      case 'boolean': return 'boolean';
-      case 'int': case 'long': case 'float': case 'double': return 'number';
-      case 'bytes': return 'Buffer';
+      case 'null':
+        return 'null';
+      case 'string':
+        return 'string';
+      case 'boolean':
+        return 'boolean';
+      case 'int':
+      case 'long':
+      case 'float':
+      case 'double':
+        return 'number';
+      case 'bytes':
+        return 'Buffer';
       default: {
         const known = named.get(type.replace(/^candleflow\./, ''));
         if (known) return known;
@@ -39,7 +47,9 @@ export function renderTypes(): string {
   const named = new Map<string, string>();
   const records = recordNames.map((name) => {
     const schema = avroSchemas[name];
-    const fields = schema.fields.map((f: AvroField) => `  /** ${f.doc ?? ''} */\n  ${f.name}: ${tsType(f.type, named)};`);
+    const fields = schema.fields.map(
+      (f: AvroField) => `  /** ${f.doc ?? ''} */\n  ${f.name}: ${tsType(f.type, named)};`,
+    );
     return `/** ${schema.doc ?? ''} */\nexport interface ${name} {\n${fields.join('\n')}\n}`;
   });
   return [

@@ -6,8 +6,16 @@ import type { Records } from './types.ts';
 
 /** Every worker of the pipeline by its kebab-case name (`candleflow run <name>`). */
 export const stageNames = [
-  'trade-source', 'trade-to-ohlc', 'indicators', 'predictor', 'signal', 'news-source', 'sentiment',
-  'error-monitor', 'chart-vision', 'postgres-sink',
+  'trade-source',
+  'trade-to-ohlc',
+  'indicators',
+  'predictor',
+  'signal',
+  'news-source',
+  'sentiment',
+  'error-monitor',
+  'chart-vision',
+  'postgres-sink',
 ] as const;
 export type StageName = (typeof stageNames)[number];
 
@@ -47,58 +55,133 @@ function topic<R extends RecordName>(spec: TopicSpec<R> & { key: Fields<R>; part
 
 export const topics = {
   trades: topic({
-    name: 'trades', schema: 'Trade', description: 'Executed trades from exchanges and file replays.',
-    key: ['symbol'], partitionKey: ['symbol'], partitions: 6, replicas: 3, retentionMs: 7 * DAY,
-    cleanupPolicy: 'delete', producers: ['trade-source'], consumers: ['trade-to-ohlc'],
+    name: 'trades',
+    schema: 'Trade',
+    description: 'Executed trades from exchanges and file replays.',
+    key: ['symbol'],
+    partitionKey: ['symbol'],
+    partitions: 6,
+    replicas: 3,
+    retentionMs: 7 * DAY,
+    cleanupPolicy: 'delete',
+    producers: ['trade-source'],
+    consumers: ['trade-to-ohlc'],
   }),
   candles: topic({
-    name: 'candles', schema: 'Candle', description: 'Closed OHLCV candles per symbol and timeframe.',
-    key: ['symbol', 'timeframe', 'start'], partitionKey: ['symbol', 'timeframe'], partitions: 6, replicas: 3,
-    retentionMs: 90 * DAY, cleanupPolicy: 'compact,delete', producers: ['trade-to-ohlc'],
+    name: 'candles',
+    schema: 'Candle',
+    description: 'Closed OHLCV candles per symbol and timeframe.',
+    key: ['symbol', 'timeframe', 'start'],
+    partitionKey: ['symbol', 'timeframe'],
+    partitions: 6,
+    replicas: 3,
+    retentionMs: 90 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['trade-to-ohlc'],
     consumers: ['indicators', 'error-monitor', 'chart-vision', 'postgres-sink'],
   }),
   candlesPartial: topic({
-    name: 'candles.partial', schema: 'Candle', description: 'The open window so far, emitted at an interval.',
-    key: ['symbol', 'timeframe', 'start'], partitionKey: ['symbol', 'timeframe'], partitions: 6, replicas: 3,
-    retentionMs: 1 * DAY, cleanupPolicy: 'compact,delete', producers: ['trade-to-ohlc'], consumers: [],
+    name: 'candles.partial',
+    schema: 'Candle',
+    description: 'The open window so far, emitted at an interval.',
+    key: ['symbol', 'timeframe', 'start'],
+    partitionKey: ['symbol', 'timeframe'],
+    partitions: 6,
+    replicas: 3,
+    retentionMs: 1 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['trade-to-ohlc'],
+    consumers: [],
   }),
   features: topic({
-    name: 'features', schema: 'FeatureVector', description: 'Technical indicators per closed candle.',
-    key: ['symbol', 'timeframe', 'start'], partitionKey: ['symbol', 'timeframe'], partitions: 6, replicas: 3,
-    retentionMs: 90 * DAY, cleanupPolicy: 'compact,delete', producers: ['indicators'],
+    name: 'features',
+    schema: 'FeatureVector',
+    description: 'Technical indicators per closed candle.',
+    key: ['symbol', 'timeframe', 'start'],
+    partitionKey: ['symbol', 'timeframe'],
+    partitions: 6,
+    replicas: 3,
+    retentionMs: 90 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['indicators'],
     consumers: ['predictor', 'postgres-sink'],
   }),
   news: topic({
-    name: 'news', schema: 'NewsItem', description: 'News headlines and articles.',
-    key: ['id'], partitionKey: ['id'], partitions: 3, replicas: 3, retentionMs: 30 * DAY,
-    cleanupPolicy: 'compact,delete', producers: ['news-source'], consumers: ['sentiment'],
+    name: 'news',
+    schema: 'NewsItem',
+    description: 'News headlines and articles.',
+    key: ['id'],
+    partitionKey: ['id'],
+    partitions: 3,
+    replicas: 3,
+    retentionMs: 30 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['news-source'],
+    consumers: ['sentiment'],
   }),
   sentiment: topic({
-    name: 'sentiment', schema: 'Sentiment', description: 'Sentiment scores of news items.',
-    key: ['newsId'], partitionKey: ['newsId'], partitions: 3, replicas: 3, retentionMs: 30 * DAY,
-    cleanupPolicy: 'compact,delete', producers: ['sentiment'], consumers: ['signal', 'postgres-sink'],
+    name: 'sentiment',
+    schema: 'Sentiment',
+    description: 'Sentiment scores of news items.',
+    key: ['newsId'],
+    partitionKey: ['newsId'],
+    partitions: 3,
+    replicas: 3,
+    retentionMs: 30 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['sentiment'],
+    consumers: ['signal', 'postgres-sink'],
   }),
   predictions: topic({
-    name: 'predictions', schema: 'Prediction', description: 'Model forecasts of log returns.',
-    key: ['symbol', 'timeframe', 'featureTime', 'modelName'], partitionKey: ['symbol', 'timeframe'], partitions: 6,
-    replicas: 3, retentionMs: 90 * DAY, cleanupPolicy: 'compact,delete', producers: ['predictor'],
+    name: 'predictions',
+    schema: 'Prediction',
+    description: 'Model forecasts of log returns.',
+    key: ['symbol', 'timeframe', 'featureTime', 'modelName'],
+    partitionKey: ['symbol', 'timeframe'],
+    partitions: 6,
+    replicas: 3,
+    retentionMs: 90 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['predictor'],
     consumers: ['signal', 'error-monitor', 'postgres-sink'],
   }),
   predictionErrors: topic({
-    name: 'prediction-errors', schema: 'PredictionError', description: 'Predictions checked against realised candles.',
-    key: ['symbol', 'timeframe', 'targetTime', 'modelName'], partitionKey: ['symbol', 'timeframe'], partitions: 6,
-    replicas: 3, retentionMs: 90 * DAY, cleanupPolicy: 'compact,delete', producers: ['error-monitor'],
+    name: 'prediction-errors',
+    schema: 'PredictionError',
+    description: 'Predictions checked against realised candles.',
+    key: ['symbol', 'timeframe', 'targetTime', 'modelName'],
+    partitionKey: ['symbol', 'timeframe'],
+    partitions: 6,
+    replicas: 3,
+    retentionMs: 90 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['error-monitor'],
     consumers: ['postgres-sink'],
   }),
   signals: topic({
-    name: 'signals', schema: 'Signal', description: 'Risk-checked, sized trading signals.',
-    key: ['symbol', 'timeframe', 'timestamp'], partitionKey: ['symbol'], partitions: 6, replicas: 3,
-    retentionMs: 90 * DAY, cleanupPolicy: 'compact,delete', producers: ['signal'], consumers: ['postgres-sink'],
+    name: 'signals',
+    schema: 'Signal',
+    description: 'Risk-checked, sized trading signals.',
+    key: ['symbol', 'timeframe', 'timestamp'],
+    partitionKey: ['symbol'],
+    partitions: 6,
+    replicas: 3,
+    retentionMs: 90 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['signal'],
+    consumers: ['postgres-sink'],
   }),
   chartPatterns: topic({
-    name: 'chart-patterns', schema: 'ChartPattern', description: 'Support and resistance lines found in charts.',
-    key: ['symbol', 'timeframe', 'windowEnd', 'kind'], partitionKey: ['symbol', 'timeframe'], partitions: 6,
-    replicas: 3, retentionMs: 30 * DAY, cleanupPolicy: 'compact,delete', producers: ['chart-vision'],
+    name: 'chart-patterns',
+    schema: 'ChartPattern',
+    description: 'Support and resistance lines found in charts.',
+    key: ['symbol', 'timeframe', 'windowEnd', 'kind'],
+    partitionKey: ['symbol', 'timeframe'],
+    partitions: 6,
+    replicas: 3,
+    retentionMs: 30 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['chart-vision'],
     consumers: ['postgres-sink'],
   }),
 } as const;
@@ -108,7 +191,12 @@ export const catalogue: readonly TopicSpec[] = Object.values(topics);
 
 /** Dead-letter topics keep the original bytes and the reason in headers; one per catalogue topic. */
 export const DEAD_LETTER_SUFFIX = '.dlq';
-export const deadLetterSettings = { partitions: 1, replicas: 3, retentionMs: 14 * DAY, cleanupPolicy: 'delete' } as const;
+export const deadLetterSettings = {
+  partitions: 1,
+  replicas: 3,
+  retentionMs: 14 * DAY,
+  cleanupPolicy: 'delete',
+} as const;
 export function deadLetterTopic(topicName: string): string {
   return `${topicName}${DEAD_LETTER_SUFFIX}`;
 }
@@ -139,7 +227,15 @@ export interface ChangelogSpec {
 }
 
 function changelog(stage: StageName, input: TopicSpec): ChangelogSpec {
-  return { stage, name: `${stage}.state`, mirrors: input.name, partitions: input.partitions, replicas: 3, cleanupPolicy: 'compact', retentionMs: -1 };
+  return {
+    stage,
+    name: `${stage}.state`,
+    mirrors: input.name,
+    partitions: input.partitions,
+    replicas: 3,
+    cleanupPolicy: 'compact',
+    retentionMs: -1,
+  };
 }
 
 export const changelogs: readonly ChangelogSpec[] = [
@@ -154,10 +250,28 @@ export function changelogOf(stage: string): ChangelogSpec | undefined {
 }
 
 /** Every topic the pipeline needs: the catalogue, a dead-letter topic per catalogue topic, and the changelogs. */
-export function allTopicSettings(): { name: string; partitions: number; replicas: number; retentionMs: number; cleanupPolicy: CleanupPolicy }[] {
+export function allTopicSettings(): {
+  name: string;
+  partitions: number;
+  replicas: number;
+  retentionMs: number;
+  cleanupPolicy: CleanupPolicy;
+}[] {
   return [
-    ...catalogue.map(({ name, partitions, replicas, retentionMs, cleanupPolicy }) => ({ name, partitions, replicas, retentionMs, cleanupPolicy })),
+    ...catalogue.map(({ name, partitions, replicas, retentionMs, cleanupPolicy }) => ({
+      name,
+      partitions,
+      replicas,
+      retentionMs,
+      cleanupPolicy,
+    })),
     ...catalogue.map((t) => ({ name: deadLetterTopic(t.name), ...deadLetterSettings })),
-    ...changelogs.map(({ name, partitions, replicas, retentionMs, cleanupPolicy }) => ({ name, partitions, replicas, retentionMs, cleanupPolicy })),
+    ...changelogs.map(({ name, partitions, replicas, retentionMs, cleanupPolicy }) => ({
+      name,
+      partitions,
+      replicas,
+      retentionMs,
+      cleanupPolicy,
+    })),
   ];
 }

@@ -2,8 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { validateRecord, validateValues } from './validate.ts';
 
 const candle = {
-  symbol: 'BTC/USD', timeframe: '1m', start: 0, end: 60_000, open: 10, high: 12, low: 9, close: 11, volume: 1,
-  quoteVolume: null, vwap: null, trades: null, buyVolume: null, final: true,
+  symbol: 'BTC/USD',
+  timeframe: '1m',
+  start: 0,
+  end: 60_000,
+  open: 10,
+  high: 12,
+  low: 9,
+  close: 11,
+  volume: 1,
+  quoteVolume: null,
+  vwap: null,
+  trades: null,
+  buyVolume: null,
+  final: true,
 };
 
 describe('validateRecord', () => {
@@ -30,8 +42,17 @@ describe('validateRecord', () => {
 
   it('checks enums and arrays from the Avro schema', () => {
     const signal = {
-      symbol: 'BTC/USD', timeframe: '1m', timestamp: 0, action: 'buy', targetPosition: 0.5, price: 1, expectedReturn: 0,
-      confidence: 0.5, riskChecks: [], modelName: 'm', modelVersion: '1',
+      symbol: 'BTC/USD',
+      timeframe: '1m',
+      timestamp: 0,
+      action: 'buy',
+      targetPosition: 0.5,
+      price: 1,
+      expectedReturn: 0,
+      confidence: 0.5,
+      riskChecks: [],
+      modelName: 'm',
+      modelVersion: '1',
     };
     expect(validateRecord('Signal', signal)).toBeNull();
     expect(validateRecord('Signal', { ...signal, action: 'short' })).toMatch(/action must be one of buy, sell, hold/);
@@ -45,9 +66,19 @@ describe('validateValues (the runner hot path: types already checked by Avro)', 
     expect(validateValues('Candle', { ...candle, vwap: Number.NaN })).toMatch(/vwap must be a finite number/);
   });
   it('accepts a real Kraken hourly candle', () => {
-    expect(validateValues('Candle', {
-      ...candle, timeframe: '1h', start: 1561939200000, end: 1561942800000, open: 10749.4, high: 11041.8, low: 10600,
-      close: 11014.3, volume: 903.65604099, trades: 2671,
-    })).toBeNull();
+    expect(
+      validateValues('Candle', {
+        ...candle,
+        timeframe: '1h',
+        start: 1561939200000,
+        end: 1561942800000,
+        open: 10749.4,
+        high: 11041.8,
+        low: 10600,
+        close: 11014.3,
+        volume: 903.65604099,
+        trades: 2671,
+      }),
+    ).toBeNull();
   });
 });

@@ -1,10 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import {
-  ensureActiveModel, PostgresModelRegistry, PostgresResultStore, sharedDatabase, type Env, type Logger, type ModelRegistry,
-  type Resources, type Unit,
+  ensureActiveModel,
+  PostgresModelRegistry,
+  PostgresResultStore,
+  sharedDatabase,
+  type Env,
+  type Logger,
+  type ModelRegistry,
+  type Resources,
+  type Unit,
 } from '../pipeline/index.ts';
-import { createPredictionErrorMetrics } from '../pipeline/metrics/prediction-error-metrics.ts';
+import { createPredictionErrorMetrics } from './error-monitor/prediction-error-metrics.ts';
 import { readErrorMonitorConfig } from './error-monitor/error-monitor-config.ts';
 import { createErrorMonitorStage } from './error-monitor/stage.ts';
 import { indicatorsStage } from './indicators/stage.ts';
@@ -31,7 +38,9 @@ export interface StageFactoryContext {
 export type StageFactory = (ctx: StageFactoryContext) => Unit | Promise<Unit>;
 
 /** The models shipped in models/, registered on first start; DEFAULT_MODEL is activated when none is active. */
-export const bundledModelDirs = ['ridge-h5', 'gru-h5'].map((name) => fileURLToPath(new URL(`../models/${name}/`, import.meta.url)));
+export const bundledModelDirs = ['ridge-h5', 'gru-h5'].map((name) =>
+  fileURLToPath(new URL(`../models/${name}/`, import.meta.url)),
+);
 
 /** The model registry in the shared database, with a bundled model active on first start. */
 export function sharedModelRegistry(ctx: StageFactoryContext): Promise<ModelRegistry> {
@@ -49,7 +58,11 @@ export const stageFactories: Readonly<Record<string, StageFactory>> = {
   indicators: () => indicatorsStage,
   predictor: (ctx) =>
     ctx.resources.get('predictor', async (onClose) => {
-      const predictor = createPredictorStage({ registry: await sharedModelRegistry(ctx), config: readPredictorConfig(ctx.env), log: ctx.log });
+      const predictor = createPredictorStage({
+        registry: await sharedModelRegistry(ctx),
+        config: readPredictorConfig(ctx.env),
+        log: ctx.log,
+      });
       onClose(() => predictor.close());
       return predictor.stage;
     }),

@@ -18,7 +18,8 @@ export const genCommand: Command = {
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
     const generator = generators[positionals[0] ?? ''];
-    if (!generator || positionals.length !== 1) throw new UsageError(`gen takes one of: ${Object.keys(generators).join(', ')}`);
+    if (!generator || positionals.length !== 1)
+      throw new UsageError(`gen takes one of: ${Object.keys(generators).join(', ')}`);
     writeFileSync(generator.file, generator.render());
     io.stdout.write(`wrote ${generator.file}\n`);
     return 0;

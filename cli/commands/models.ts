@@ -21,10 +21,21 @@ export const modelsCommand: Command = {
   summary: 'register, list and activate prediction models (the registry in Postgres)',
   usage,
   async run(argv, io) {
-    const { positionals, values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    const { positionals, values } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
     const [action, arg, ...extra] = positionals;
     const wants = action === 'list' ? 0 : 1;
-    if (!action || !['register', 'list', 'activate'].includes(action) || (wants === 1 && !arg) || extra.length > 0 || (wants === 0 && arg)) {
+    if (
+      !action ||
+      !['register', 'list', 'activate'].includes(action) ||
+      (wants === 1 && !arg) ||
+      extra.length > 0 ||
+      (wants === 0 && arg)
+    ) {
       throw new UsageError(`models takes register <dir>, list or activate <name>@<version>`);
     }
     const ref = action === 'activate' ? parseModelRef(arg!) : undefined;
@@ -33,7 +44,9 @@ export const modelsCommand: Command = {
       const registry = new PostgresModelRegistry(db.pool);
       if (action === 'register') {
         const m = await registry.register(arg!);
-        io.stdout.write(`registered ${m.name}@${m.version} (${m.kind}, sha256 ${m.sha256})${m.active ? ', active' : ''}\n`);
+        io.stdout.write(
+          `registered ${m.name}@${m.version} (${m.kind}, sha256 ${m.sha256})${m.active ? ', active' : ''}\n`,
+        );
       } else if (ref) {
         const m = await registry.activate(ref.name, ref.version);
         io.stdout.write(`activated ${m.name}@${m.version}\n`);

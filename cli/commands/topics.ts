@@ -35,13 +35,27 @@ export const topicsCommand: Command = {
     const table = [
       ['TOPIC', 'SCHEMA', 'KEY', 'PARTITIONS', 'RETENTION', 'CLEANUP', 'PRODUCERS', 'CONSUMERS'],
       ...rows.map((r) => [
-        r.name, r.schema, r.key, `${r.partitions} by ${r.partitionKey}`, retention(r.retentionMs), r.cleanupPolicy,
-        r.producers.join(','), r.consumers.join(',') || '-',
+        r.name,
+        r.schema,
+        r.key,
+        `${r.partitions} by ${r.partitionKey}`,
+        retention(r.retentionMs),
+        r.cleanupPolicy,
+        r.producers.join(','),
+        r.consumers.join(',') || '-',
       ]),
     ];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-    for (const row of table) io.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
-    io.stdout.write(`\nEvery topic has a dead-letter topic <topic>.dlq. State changelogs: ${changelogs.map((c) => c.name).join(', ')}.\n`);
+    for (const row of table)
+      io.stdout.write(
+        `${row
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
+    io.stdout.write(
+      `\nEvery topic has a dead-letter topic <topic>.dlq. State changelogs: ${changelogs.map((c) => c.name).join(', ')}.\n`,
+    );
     return 0;
   },
 };

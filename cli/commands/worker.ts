@@ -9,7 +9,8 @@ const forever = () => new Promise<number>(() => undefined);
 export const devCommand: Command = {
   name: 'dev',
   summary: 'run every stage and the HTTP API in one process (embedded bus and Postgres unless configured)',
-  usage: 'candleflow dev\n\nConfigured by environment variables (see README): PORT, LOG_LEVEL, KAFKA_BROKERS, DATABASE_URL, ...',
+  usage:
+    'candleflow dev\n\nConfigured by environment variables (see README): PORT, LOG_LEVEL, KAFKA_BROKERS, DATABASE_URL, ...',
   async run(argv, io) {
     parseArgs({ args: argv, options: {}, strict: true });
     exitOnSignals(await boot({ env: io.env, stages: Object.keys(stageFactories), mode: 'dev' }));
@@ -19,7 +20,8 @@ export const devCommand: Command = {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run one stage as a worker (health and metrics on METRICS_PORT), or `run api` for the predictions API on PORT',
+  summary:
+    'run one stage as a worker (health and metrics on METRICS_PORT), or `run api` for the predictions API on PORT',
   usage: `candleflow run <stage>\n\nStages: ${[...Object.keys(stageFactories), 'api'].join(', ')}`,
   async run(argv, io) {
     const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });

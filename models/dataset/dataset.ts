@@ -29,9 +29,20 @@ export function loadCandles(file: string = CANDLES_FILE): Candle[] {
     const [openTime, open, high, low, close, volume] = line.split(',');
     const start = Date.parse(openTime!.replace(' ', 'T'));
     candles.push({
-      symbol: SYMBOL, timeframe: TIMEFRAME, start, end: start + MINUTE,
-      open: Number(open), high: Number(high), low: Number(low), close: Number(close), volume: Number(volume),
-      quoteVolume: null, vwap: null, trades: null, buyVolume: null, final: true,
+      symbol: SYMBOL,
+      timeframe: TIMEFRAME,
+      start,
+      end: start + MINUTE,
+      open: Number(open),
+      high: Number(high),
+      low: Number(low),
+      close: Number(close),
+      volume: Number(volume),
+      quoteVolume: null,
+      vwap: null,
+      trades: null,
+      buyVolume: null,
+      final: true,
     });
   }
   return candles;
@@ -68,8 +79,12 @@ export function spanOf(featureTime: number, targetTime: number): SpanName | null
  * `fields`, and whose target candle `horizon` steps later exists, with both times inside the span.
  */
 export function examples(
-  candles: readonly Candle[], features: readonly FeatureVector[], fields: readonly string[],
-  windowLength: number, horizon: number, span: SpanName,
+  candles: readonly Candle[],
+  features: readonly FeatureVector[],
+  fields: readonly string[],
+  windowLength: number,
+  horizon: number,
+  span: SpanName,
 ): Example[] {
   const out: Example[] = [];
   for (let i = windowLength - 1; i + horizon < candles.length; i++) {
@@ -84,7 +99,11 @@ export function examples(
     }
     if (!complete) continue;
     out.push({
-      index: i, featureTime: base.start, targetTime: target.start, basePrice: base.close, actualPrice: target.close,
+      index: i,
+      featureTime: base.start,
+      targetTime: target.start,
+      basePrice: base.close,
+      actualPrice: target.close,
       target: Math.log(target.close / base.close),
     });
   }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { busContract } from '../testing/bus-contract.ts';
 import { uniqueName } from '../testing/unique-name.ts';
 import { waitFor } from '../testing/wait-for.ts';
-import type { Subscription } from './bus.ts';
 import { MemoryBus } from './memory-bus.ts';
 
 let shared: MemoryBus | undefined;
@@ -19,9 +18,10 @@ describe('MemoryBus backpressure and memory bound', () => {
     let consumed = 0;
     let release: () => void = () => undefined;
     let gate = new Promise<void>((r) => (release = r));
-    let sub: Subscription | undefined;
-    sub = await bus.subscribe({
-      groupId: 'slow', topics: [topic], maxBatchSize: 5,
+    const sub = await bus.subscribe({
+      groupId: 'slow',
+      topics: [topic],
+      maxBatchSize: 5,
       onBatch: async (batch) => {
         await gate;
         consumed += batch.records.length;
@@ -80,7 +80,13 @@ describe('MemoryBus batch wait (maxWaitMs)', () => {
     const topic = uniqueName('wait');
     await bus.ensureTopics([{ name: topic, partitions: 1 }]);
     const sizes: number[] = [];
-    await bus.subscribe({ groupId: uniqueName('g'), topics: [topic], maxBatchSize: 4, maxWaitMs, onBatch: async (b) => void sizes.push(b.records.length) });
+    await bus.subscribe({
+      groupId: uniqueName('g'),
+      topics: [topic],
+      maxBatchSize: 4,
+      maxWaitMs,
+      onBatch: async (b) => void sizes.push(b.records.length),
+    });
     await bus.produce(topic, [{ key: 'k', value: Buffer.from('0') }]);
     // The other records come one macrotask after another, after the first was already deliverable.
     for (let i = 1; i < 4; i++) {

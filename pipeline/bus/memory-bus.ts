@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { BusClosedError } from '../errors.ts';
 import type {
-  Bus, BusMessage, BusRecord, RecordBatch, SubscribeOptions, Subscription, TopicPartition, TopicPartitionOffset,
+  Bus,
+  BusMessage,
+  BusRecord,
+  RecordBatch,
+  SubscribeOptions,
+  Subscription,
+  TopicPartition,
+  TopicPartitionOffset,
   TopicSettings,
 } from './bus.ts';
-import { coPartitionedAssignment } from './co-partitioned-assignor.ts';
+import { coPartitionedAssignment } from './co-partitioned-assignment.ts';
 import { partitionForKey } from './partitioner.ts';
 
 // The embedded, in-process Bus: what `npm start` and the tests run on. It behaves like Kafka where the pipeline
@@ -47,7 +54,10 @@ class Partition {
   readonly freed = new Signal();
   private latestByKey = new Map<string, number>();
 
-  constructor(readonly topic: Topic, readonly index: number) {}
+  constructor(
+    readonly topic: Topic,
+    readonly index: number,
+  ) {}
 
   append(message: BusMessage, now: number): void {
     const record: BusRecord = {
@@ -85,7 +95,9 @@ class Partition {
     if (drop === 0) return;
     if (this.topic.compacted) {
       // A compacted topic keeps the latest value of every key however old it is.
-      this.records = this.records.filter((r, i) => i >= drop || (r.key !== null && this.latestByKey.get(r.key) === r.offset));
+      this.records = this.records.filter(
+        (r, i) => i >= drop || (r.key !== null && this.latestByKey.get(r.key) === r.offset),
+      );
     } else {
       this.records.splice(0, drop);
     }
@@ -99,7 +111,11 @@ class Partition {
 
 class Topic {
   readonly partitions: Partition[];
-  constructor(readonly name: string, count: number, readonly compacted: boolean) {
+  constructor(
+    readonly name: string,
+    count: number,
+    readonly compacted: boolean,
+  ) {
     this.partitions = Array.from({ length: count }, (_, i) => new Partition(this, i));
   }
 }
@@ -111,7 +127,11 @@ class Member implements Subscription {
   owned = new Map<string, PartitionReader>();
   closed = false;
   paused = new Set<string>();
-  constructor(readonly group: Group, readonly options: SubscribeOptions, readonly bus: MemoryBus) {}
+  constructor(
+    readonly group: Group,
+    readonly options: SubscribeOptions,
+    readonly bus: MemoryBus,
+  ) {}
 
   get groupId(): string {
     return this.group.id;
@@ -150,7 +170,11 @@ class PartitionReader {
   private readonly wakeSignal = new Signal();
   position: number;
 
-  constructor(readonly member: Member, readonly partition: Partition, start: number) {
+  constructor(
+    readonly member: Member,
+    readonly partition: Partition,
+    start: number,
+  ) {
     this.position = start;
   }
 
@@ -229,7 +253,10 @@ class Group {
   committed = new Map<string, number>();
   private rebalancing: Promise<void> = Promise.resolve();
 
-  constructor(readonly id: string, readonly bus: MemoryBus) {}
+  constructor(
+    readonly id: string,
+    readonly bus: MemoryBus,
+  ) {}
 
   commit(o: TopicPartitionOffset): void {
     const k = tpKey(o);
@@ -265,7 +292,9 @@ class Group {
         if (revoked.length === 0) return;
         await Promise.all(revoked.map(([, reader]) => reader.stop()));
         for (const [k] of revoked) member.owned.delete(k);
-        await member.options.onRevoke?.(revoked.map(([, r]) => ({ topic: r.partition.topic.name, partition: r.partition.index })));
+        await member.options.onRevoke?.(
+          revoked.map(([, r]) => ({ topic: r.partition.topic.name, partition: r.partition.index })),
+        );
       }),
     );
     // 2. assign the rest, starting at the committed offset
@@ -282,7 +311,12 @@ class Group {
           const k = tpKey({ topic: p.topic.name, partition: p.index });
           const committed = this.committed.get(k);
           const earliest = p.records[0]?.offset ?? p.nextOffset;
-          const start = committed !== undefined ? Math.max(committed, earliest) : member.options.fromBeginning === false ? p.nextOffset : earliest;
+          const start =
+            committed !== undefined
+              ? Math.max(committed, earliest)
+              : member.options.fromBeginning === false
+                ? p.nextOffset
+                : earliest;
           const reader = new PartitionReader(member, p, start);
           member.owned.set(k, reader);
           reader.start();
@@ -420,7 +454,10 @@ export class MemoryBus implements Bus {
   }
 
   /** Smallest committed offset among the topic's active groups (null when none): below it, nobody needs the records. */
-  private lowWatermark(partition: Partition, groups: readonly Group[] = this.activeGroups(partition.topic.name)): number | null {
+  private lowWatermark(
+    partition: Partition,
+    groups: readonly Group[] = this.activeGroups(partition.topic.name),
+  ): number | null {
     if (groups.length === 0) return null;
     const k = tpKey({ topic: partition.topic.name, partition: partition.index });
     let low = Infinity;

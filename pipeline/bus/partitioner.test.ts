@@ -7,7 +7,11 @@ import { partitionForKey } from './partitioner.ts';
 function kafkajsPartition(key: string, partitions: number): number {
   const partitioner = Partitioners.DefaultPartitioner();
   const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
-    partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0,
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
   }));
   return partitioner({ topic: 't', partitionMetadata, message: { key, value: null } });
 }
@@ -17,7 +21,8 @@ describe('partitionForKey', () => {
     const symbols = ['BTC/USD', 'ETH/USD', 'XBT/USDC', 'SOL/USDT', 'DOGE/EUR'];
     const keys: string[] = [];
     for (let i = 0; i < 600; i++) {
-      for (const s of symbols) keys.push(i % 2 ? `${s}|1m|${1561939200000 + i * 60000}` : `${s}|${['1m', '5m', '1h'][i % 3]}`);
+      for (const s of symbols)
+        keys.push(i % 2 ? `${s}|1m|${1561939200000 + i * 60000}` : `${s}|${['1m', '5m', '1h'][i % 3]}`);
     }
     expect(keys.length).toBe(3000);
     for (const partitions of [1, 3, 6, 12]) {
@@ -27,9 +32,13 @@ describe('partitionForKey', () => {
 
   it('matches kafkajs DefaultPartitioner on arbitrary unicode keys of every length', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.integer({ min: 1, max: 64 }), (key, partitions) => {
-        expect(partitionForKey(key, partitions)).toBe(kafkajsPartition(key, partitions));
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        fc.integer({ min: 1, max: 64 }),
+        (key, partitions) => {
+          expect(partitionForKey(key, partitions)).toBe(kafkajsPartition(key, partitions));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -29,7 +29,12 @@ export function readInt(env: Env, name: string, fallback: number, range: { min?:
   return n;
 }
 
-export function readNumber(env: Env, name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+export function readNumber(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: { min?: number; max?: number } = {},
+): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -70,12 +75,21 @@ export function readDuration(env: Env, name: string, fallbackMs: number): number
   const value = raw(env, name);
   if (value === undefined) return fallbackMs;
   const ms = parseDuration(value);
-  if (ms === undefined) throw new ConfigError(name, `must be a duration like 500ms, 2s, 1m or a number of ms (got "${value}")`);
+  if (ms === undefined)
+    throw new ConfigError(name, `must be a duration like 500ms, 2s, 1m or a number of ms (got "${value}")`);
   return ms;
 }
 
 export function readList(env: Env, name: string, fallback: readonly string[]): string[] {
   const value = raw(env, name);
   if (value === undefined) return [...fallback];
-  return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** The process's environment: the one place settings come from (read once at start, then handed down). */
+export function processEnv(): Env {
+  return process.env;
 }

@@ -20,7 +20,12 @@ export interface RuntimeConfig {
 export function parseRuntimeConfig(env: Env): RuntimeConfig {
   const retryInitialMs = readDuration(env, 'RETRY_INITIAL_MS', 300);
   return Object.freeze({
-    logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    logLevel: readEnum(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+    ),
     port: readInt(env, 'PORT', 3000, { min: 0, max: 65535 }),
     metricsPort: readInt(env, 'METRICS_PORT', 9464, { min: 0, max: 65535 }),
     batchMaxRecords: readInt(env, 'BATCH_MAX_RECORDS', 500, { min: 1, max: 100_000 }),

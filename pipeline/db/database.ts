@@ -15,7 +15,10 @@ export interface Database {
  * Opens the configured database (real server by URL, else embedded PGlite), migrated. Callers share one
  * Database per process: the sink stage's ResultStore and the API's queries both take its pool.
  */
-export async function openDatabase(config: DatabaseConfig, options: { applicationName?: string; migrate?: boolean } = {}): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  options: { applicationName?: string; migrate?: boolean } = {},
+): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.url;
   if (url === undefined) {

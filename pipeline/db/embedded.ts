@@ -30,14 +30,25 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
     db = await PGlite.create(dataDir);
   } catch (err) {
-    throw new DatabaseError(`embedded PostgreSQL could not open ${dataDir}: ${errorMessage(err)}`, { cause: err, retriable: false });
+    throw new DatabaseError(`embedded PostgreSQL could not open ${dataDir}: ${errorMessage(err)}`, {
+      cause: err,
+      retriable: false,
+    });
   }
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 64 });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    maxConnections: options.maxConnections ?? 64,
+  });
   try {
     await server.start();
   } catch (err) {
     await db.close().catch(() => {});
-    throw new DatabaseError(`embedded PostgreSQL could not listen: ${errorMessage(err)}`, { cause: err, retriable: false });
+    throw new DatabaseError(`embedded PostgreSQL could not listen: ${errorMessage(err)}`, {
+      cause: err,
+      retriable: false,
+    });
   }
   // Before start() the server reports the requested port (0); after it, the bound one.
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;

@@ -1,7 +1,12 @@
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { ModelCard } from '../models/model-card.ts';
-import { validateModelDir, type ActiveModel, type ModelRegistry, type RegisteredModel } from '../models/model-registry.ts';
+import {
+  validateModelDir,
+  type ActiveModel,
+  type ModelRegistry,
+  type RegisteredModel,
+} from '../models/model-registry.ts';
 import type { Pool } from './pool.ts';
 import { toDatabaseError } from './pool.ts';
 import { saveModel } from './queries.ts';
@@ -22,13 +27,22 @@ interface Row {
 
 function toModel(row: Row): RegisteredModel {
   return {
-    name: row.name, version: row.version, kind: row.card.kind, sha256: row.sha256, dir: dirname(row.onnx_path),
-    registeredAt: Number(row.registered_at), active: row.active, card: row.card,
+    name: row.name,
+    version: row.version,
+    kind: row.card.kind,
+    sha256: row.sha256,
+    dir: dirname(row.onnx_path),
+    registeredAt: Number(row.registered_at),
+    active: row.active,
+    card: row.card,
   };
 }
 
 export class PostgresModelRegistry implements ModelRegistry {
-  constructor(private readonly pool: Pool, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async register(dir: string): Promise<RegisteredModel> {
     const checked = await validateModelDir(dir);
@@ -41,8 +55,14 @@ export class PostgresModelRegistry implements ModelRegistry {
       );
     }
     await saveModel(this.pool, {
-      name, version, timeframe: checked.card.timeframe, sha256: checked.sha256, card: checked.card as unknown as Record<string, unknown>,
-      onnxPath: join(checked.dir, 'model.onnx'), active: false, registeredAt: this.now(),
+      name,
+      version,
+      timeframe: checked.card.timeframe,
+      sha256: checked.sha256,
+      card: checked.card as unknown as Record<string, unknown>,
+      onnxPath: join(checked.dir, 'model.onnx'),
+      active: false,
+      registeredAt: this.now(),
     });
     return (await this.find(name, version))!;
   }

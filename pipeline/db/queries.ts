@@ -177,16 +177,26 @@ export async function saveModel(pool: Pool, model: ModelRow): Promise<void> {
   try {
     await client.query('BEGIN');
     if (model.active) {
-      await client.query('UPDATE models SET active = false WHERE timeframe = $1 AND active AND NOT (name = $2 AND version = $3)', [
-        model.timeframe, model.name, model.version,
-      ]);
+      await client.query(
+        'UPDATE models SET active = false WHERE timeframe = $1 AND active AND NOT (name = $2 AND version = $3)',
+        [model.timeframe, model.name, model.version],
+      );
     }
     await client.query(
       `INSERT INTO models (name, version, timeframe, sha256, card, onnx_path, active, registered_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (name, version) DO UPDATE SET timeframe = EXCLUDED.timeframe, sha256 = EXCLUDED.sha256,
          card = EXCLUDED.card, onnx_path = EXCLUDED.onnx_path, active = EXCLUDED.active, registered_at = EXCLUDED.registered_at`,
-      [model.name, model.version, model.timeframe, model.sha256, JSON.stringify(model.card), model.onnxPath, model.active, model.registeredAt],
+      [
+        model.name,
+        model.version,
+        model.timeframe,
+        model.sha256,
+        JSON.stringify(model.card),
+        model.onnxPath,
+        model.active,
+        model.registeredAt,
+      ],
     );
     await client.query('COMMIT');
   } catch (err) {

@@ -49,7 +49,8 @@ export class PostgresResultStore {
   private statements(batch: TopicRows): { text: string; values: unknown[] }[] {
     const spec = resultTables[batch.topic];
     const topic = topicByName(batch.topic);
-    if (!spec || !topic) throw new DatabaseError(`result store: no table for topic ${batch.topic}`, { retriable: false });
+    if (!spec || !topic)
+      throw new DatabaseError(`result store: no table for topic ${batch.topic}`, { retriable: false });
     // ON CONFLICT DO UPDATE refuses to touch one row twice in a statement: keep the last record of each key,
     // which is what applying them in order would leave.
     const latest = new Map<string, object>();

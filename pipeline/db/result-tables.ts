@@ -17,7 +17,12 @@ function snake(field: string): string {
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-function table(name: string, fields: readonly string[], keyFields: readonly string[], rename: Record<string, string> = {}): ResultTable {
+function table(
+  name: string,
+  fields: readonly string[],
+  keyFields: readonly string[],
+  rename: Record<string, string> = {},
+): ResultTable {
   const column = (f: string) => rename[f] ?? snake(f);
   return { table: name, columns: fields.map((f) => [column(f), f] as const), key: keyFields.map(column) };
 }
@@ -25,29 +30,108 @@ function table(name: string, fields: readonly string[], keyFields: readonly stri
 export const resultTables: Readonly<Record<string, ResultTable>> = {
   [topics.candles.name]: table(
     'candles',
-    ['symbol', 'timeframe', 'start', 'end', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'vwap', 'trades', 'buyVolume', 'final'],
+    [
+      'symbol',
+      'timeframe',
+      'start',
+      'end',
+      'open',
+      'high',
+      'low',
+      'close',
+      'volume',
+      'quoteVolume',
+      'vwap',
+      'trades',
+      'buyVolume',
+      'final',
+    ],
     topics.candles.key,
   ),
   [topics.features.name]: table(
     'features',
-    ['symbol', 'timeframe', 'start', 'end', 'close', 'sma20', 'ema12', 'ema26', 'rsi14', 'macd', 'macdSignal', 'macdHistogram',
-      'bbUpper', 'bbMiddle', 'bbLower', 'atr14', 'stochK', 'stochD', 'obv', 'adx14', 'cci20', 'mfi14', 'williamsR14', 'logReturn', 'volatility20'],
+    [
+      'symbol',
+      'timeframe',
+      'start',
+      'end',
+      'close',
+      'sma20',
+      'ema12',
+      'ema26',
+      'rsi14',
+      'macd',
+      'macdSignal',
+      'macdHistogram',
+      'bbUpper',
+      'bbMiddle',
+      'bbLower',
+      'atr14',
+      'stochK',
+      'stochD',
+      'obv',
+      'adx14',
+      'cci20',
+      'mfi14',
+      'williamsR14',
+      'logReturn',
+      'volatility20',
+    ],
     topics.features.key,
   ),
   [topics.predictions.name]: table(
     'predictions',
-    ['symbol', 'timeframe', 'featureTime', 'modelName', 'horizon', 'targetTime', 'basePrice', 'predictedReturn', 'predictedPrice', 'modelVersion', 'modelSha256'],
+    [
+      'symbol',
+      'timeframe',
+      'featureTime',
+      'modelName',
+      'horizon',
+      'targetTime',
+      'basePrice',
+      'predictedReturn',
+      'predictedPrice',
+      'modelVersion',
+      'modelSha256',
+    ],
     topics.predictions.key,
   ),
   [topics.predictionErrors.name]: table(
     'prediction_errors',
-    ['symbol', 'timeframe', 'targetTime', 'modelName', 'featureTime', 'modelVersion', 'predictedReturn', 'actualReturn', 'error', 'absError',
-      'directionCorrect', 'baselineError', 'baselineAbsError', 'predictedPrice', 'actualPrice'],
+    [
+      'symbol',
+      'timeframe',
+      'targetTime',
+      'modelName',
+      'featureTime',
+      'modelVersion',
+      'predictedReturn',
+      'actualReturn',
+      'error',
+      'absError',
+      'directionCorrect',
+      'baselineError',
+      'baselineAbsError',
+      'predictedPrice',
+      'actualPrice',
+    ],
     topics.predictionErrors.key,
   ),
   [topics.signals.name]: table(
     'signals',
-    ['symbol', 'timeframe', 'timestamp', 'action', 'targetPosition', 'price', 'expectedReturn', 'confidence', 'riskChecks', 'modelName', 'modelVersion'],
+    [
+      'symbol',
+      'timeframe',
+      'timestamp',
+      'action',
+      'targetPosition',
+      'price',
+      'expectedReturn',
+      'confidence',
+      'riskChecks',
+      'modelName',
+      'modelVersion',
+    ],
     topics.signals.key,
     { timestamp: 'ts' },
   ),
@@ -58,7 +142,18 @@ export const resultTables: Readonly<Record<string, ResultTable>> = {
   ),
   [topics.chartPatterns.name]: table(
     'chart_patterns',
-    ['symbol', 'timeframe', 'windowEnd', 'kind', 'windowStart', 'priceAtStart', 'priceAtEnd', 'confidence', 'modelName', 'modelVersion'],
+    [
+      'symbol',
+      'timeframe',
+      'windowEnd',
+      'kind',
+      'windowStart',
+      'priceAtStart',
+      'priceAtEnd',
+      'confidence',
+      'modelName',
+      'modelVersion',
+    ],
     topics.chartPatterns.key,
   ),
 };
@@ -90,6 +185,8 @@ export function upsertSql(spec: ResultTable, rows: number): string {
   return (
     `INSERT INTO ${spec.table} (${spec.columns.map(([c]) => quote(c)).join(', ')}) VALUES ${values.join(', ')} ` +
     `ON CONFLICT (${spec.key.map(quote).join(', ')}) DO UPDATE SET ${updates.join(', ')}` +
-    (spec.newerOrEqual ? ` WHERE ${spec.table}.${quote(spec.newerOrEqual)} <= EXCLUDED.${quote(spec.newerOrEqual)}` : '')
+    (spec.newerOrEqual
+      ? ` WHERE ${spec.table}.${quote(spec.newerOrEqual)} <= EXCLUDED.${quote(spec.newerOrEqual)}`
+      : '')
   );
 }

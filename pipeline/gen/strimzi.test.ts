@@ -10,7 +10,11 @@ describe('Strimzi topics', () => {
 
   it('has one KafkaTopic per catalogue topic, dead-letter topic and state changelog, with valid Kubernetes names', () => {
     const yaml = renderStrimziTopics('prod-kafka');
-    const expected = [...catalogue.map((t) => t.name), ...catalogue.map((t) => deadLetterTopic(t.name)), ...changelogs.map((c) => c.name)];
+    const expected = [
+      ...catalogue.map((t) => t.name),
+      ...catalogue.map((t) => deadLetterTopic(t.name)),
+      ...changelogs.map((c) => c.name),
+    ];
     expect(yaml.match(/^kind: KafkaTopic$/gm)).toHaveLength(expected.length);
     expect(yaml.match(/^ {4}strimzi\.io\/cluster: prod-kafka$/gm)).toHaveLength(expected.length);
     const names = [...yaml.matchAll(/^ {2}topicName: "(.*)"$/gm)].map((m) => m[1]);
@@ -19,10 +23,18 @@ describe('Strimzi topics', () => {
   });
 
   it('carries partitions, replicas, retention and cleanup policy from the catalogue', () => {
-    const candles = renderStrimziTopics().split('\n---\n').find((doc) => doc.includes('topicName: "candles"'))!;
-    expect(candles).toContain('partitions: 6\n  replicas: 3\n  config:\n    retention.ms: 7776000000\n    cleanup.policy: "compact,delete"');
-    const dlq = renderStrimziTopics().split('\n---\n').find((doc) => doc.includes('topicName: "candles.dlq"'))!;
-    expect(dlq).toContain('partitions: 1\n  replicas: 3\n  config:\n    retention.ms: 1209600000\n    cleanup.policy: "delete"');
+    const candles = renderStrimziTopics()
+      .split('\n---\n')
+      .find((doc) => doc.includes('topicName: "candles"'))!;
+    expect(candles).toContain(
+      'partitions: 6\n  replicas: 3\n  config:\n    retention.ms: 7776000000\n    cleanup.policy: "compact,delete"',
+    );
+    const dlq = renderStrimziTopics()
+      .split('\n---\n')
+      .find((doc) => doc.includes('topicName: "candles.dlq"'))!;
+    expect(dlq).toContain(
+      'partitions: 1\n  replicas: 3\n  config:\n    retention.ms: 1209600000\n    cleanup.policy: "delete"',
+    );
   });
 
   it('turns names Kubernetes refuses into valid ones', () => {

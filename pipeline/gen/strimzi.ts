@@ -34,7 +34,11 @@ export function kubernetesName(topicName: string): string {
 
 /** Every catalogue topic, its dead-letter topic, and the state changelogs. */
 export function strimziTopics(): StrimziTopic[] {
-  const topics = allTopicSettings().map((t): StrimziTopic => ({ resourceName: kubernetesName(t.name), ...t, topicName: t.name }));
+  const topics = allTopicSettings().map((t): StrimziTopic => ({
+    resourceName: kubernetesName(t.name),
+    ...t,
+    topicName: t.name,
+  }));
   const seen = new Map<string, string>();
   for (const t of topics) {
     const other = seen.get(t.resourceName);

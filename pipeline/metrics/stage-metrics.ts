@@ -23,34 +23,79 @@ export class StageMetrics {
   constructor(readonly registry: Registry) {
     const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
     const registers = [registry];
-    this.recordsIn = existing('cf_records_in_total') ?? new Counter({
-      name: 'cf_records_in_total', help: 'Records read from a topic by a stage', labelNames: ['stage', 'topic'], registers,
-    });
-    this.recordsOut = existing('cf_records_out_total') ?? new Counter({
-      name: 'cf_records_out_total', help: 'Records a stage produced to a topic (acknowledged)', labelNames: ['stage', 'topic'], registers,
-    });
-    this.recordsFailed = existing('cf_records_failed_total') ?? new Counter({
-      name: 'cf_records_failed_total', help: 'Records a stage could not process, by error code', labelNames: ['stage', 'topic', 'code'], registers,
-    });
-    this.deadLetters = existing('cf_dead_letters_total') ?? new Counter({
-      name: 'cf_dead_letters_total', help: 'Records sent to the dead-letter topic of their topic', labelNames: ['stage', 'topic', 'code'], registers,
-    });
-    this.retries = existing('cf_retries_total') ?? new Counter({
-      name: 'cf_retries_total', help: 'Handler or write attempts retried after an error', labelNames: ['stage', 'code'], registers,
-    });
-    this.handleSeconds = existing('cf_handle_duration_seconds') ?? new Histogram({
-      name: 'cf_handle_duration_seconds', help: 'Time to handle one record (decode to outputs)', labelNames: ['stage'], registers,
-      buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
-    });
-    this.batchSeconds = existing('cf_batch_duration_seconds') ?? new Histogram({
-      name: 'cf_batch_duration_seconds', help: 'Time from receiving a batch to committing it', labelNames: ['stage'], registers,
-      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
-    });
-    this.lag = existing('cf_consumer_lag') ?? new Gauge({
-      name: 'cf_consumer_lag', help: 'Records behind the end of a partition after the last batch', labelNames: ['stage', 'topic', 'partition'], registers,
-    });
-    this.ready = existing('cf_stage_ready') ?? new Gauge({
-      name: 'cf_stage_ready', help: '1 when the stage is ready to serve', labelNames: ['stage'], registers,
-    });
+    this.recordsIn =
+      existing('cf_records_in_total') ??
+      new Counter({
+        name: 'cf_records_in_total',
+        help: 'Records read from a topic by a stage',
+        labelNames: ['stage', 'topic'],
+        registers,
+      });
+    this.recordsOut =
+      existing('cf_records_out_total') ??
+      new Counter({
+        name: 'cf_records_out_total',
+        help: 'Records a stage produced to a topic (acknowledged)',
+        labelNames: ['stage', 'topic'],
+        registers,
+      });
+    this.recordsFailed =
+      existing('cf_records_failed_total') ??
+      new Counter({
+        name: 'cf_records_failed_total',
+        help: 'Records a stage could not process, by error code',
+        labelNames: ['stage', 'topic', 'code'],
+        registers,
+      });
+    this.deadLetters =
+      existing('cf_dead_letters_total') ??
+      new Counter({
+        name: 'cf_dead_letters_total',
+        help: 'Records sent to the dead-letter topic of their topic',
+        labelNames: ['stage', 'topic', 'code'],
+        registers,
+      });
+    this.retries =
+      existing('cf_retries_total') ??
+      new Counter({
+        name: 'cf_retries_total',
+        help: 'Handler or write attempts retried after an error',
+        labelNames: ['stage', 'code'],
+        registers,
+      });
+    this.handleSeconds =
+      existing('cf_handle_duration_seconds') ??
+      new Histogram({
+        name: 'cf_handle_duration_seconds',
+        help: 'Time to handle one record (decode to outputs)',
+        labelNames: ['stage'],
+        registers,
+        buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      });
+    this.batchSeconds =
+      existing('cf_batch_duration_seconds') ??
+      new Histogram({
+        name: 'cf_batch_duration_seconds',
+        help: 'Time from receiving a batch to committing it',
+        labelNames: ['stage'],
+        registers,
+        buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+      });
+    this.lag =
+      existing('cf_consumer_lag') ??
+      new Gauge({
+        name: 'cf_consumer_lag',
+        help: 'Records behind the end of a partition after the last batch',
+        labelNames: ['stage', 'topic', 'partition'],
+        registers,
+      });
+    this.ready =
+      existing('cf_stage_ready') ??
+      new Gauge({
+        name: 'cf_stage_ready',
+        help: '1 when the stage is ready to serve',
+        labelNames: ['stage'],
+        registers,
+      });
   }
 }

@@ -18,7 +18,12 @@ export function normalisedRow(features: FeatureVector, card: ModelCard): number[
 }
 
 /** Writes a window of rows (oldest first) into `into` as example number `slot`. */
-export function writeWindow(into: Float32Array, slot: number, window: readonly (readonly number[])[], featureCount: number): void {
+export function writeWindow(
+  into: Float32Array,
+  slot: number,
+  window: readonly (readonly number[])[],
+  featureCount: number,
+): void {
   let at = slot * window.length * featureCount;
   for (const row of window) for (let f = 0; f < featureCount; f++) into[at++] = row[f]!;
 }

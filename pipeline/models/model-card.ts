@@ -109,17 +109,26 @@ export function validateModelCard(value: unknown): ModelCard {
   str(card, 'description', '');
   str(card, 'symbol', '');
   const timeframe = str(card, 'timeframe', '');
-  if (!(timeframes as readonly string[]).includes(timeframe)) fail('timeframe', `must be one of ${timeframes.join(', ')}, got "${timeframe}"`);
+  if (!(timeframes as readonly string[]).includes(timeframe))
+    fail('timeframe', `must be one of ${timeframes.join(', ')}, got "${timeframe}"`);
   num(card, 'horizon', '', (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
 
   const inputs = obj(card.inputs, 'inputs');
   const features = inputs.features;
-  if (!Array.isArray(features) || features.length === 0) fail('inputs.features', 'must be a non-empty array of FeatureVector field names');
+  if (!Array.isArray(features) || features.length === 0)
+    fail('inputs.features', 'must be a non-empty array of FeatureVector field names');
   for (const f of features) {
-    if (typeof f !== 'string' || !modelInputFields.includes(f)) fail('inputs.features', `names "${String(f)}", which is not a numeric FeatureVector field`);
+    if (typeof f !== 'string' || !modelInputFields.includes(f))
+      fail('inputs.features', `names "${String(f)}", which is not a numeric FeatureVector field`);
   }
   if (new Set(features).size !== features.length) fail('inputs.features', 'must not repeat a field');
-  const windowLength = num(inputs, 'windowLength', 'inputs', (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  const windowLength = num(
+    inputs,
+    'windowLength',
+    'inputs',
+    (n) => Number.isInteger(n) && n >= 1,
+    'a positive integer',
+  );
   numbers(inputs, 'mean', 'inputs', features.length);
   const std = numbers(inputs, 'std', 'inputs', features.length);
   if (std.some((s) => s <= 0)) fail('inputs.std', 'must hold only positive numbers');
@@ -137,9 +146,14 @@ export function validateModelCard(value: unknown): ModelCard {
   if (onnx.outputName !== output.name) fail('onnx.outputName', `must equal output.name ("${String(output.name)}")`);
   const inShape = numbers(onnx, 'inputShape', 'onnx', 3);
   const expectIn = [-1, windowLength, features.length];
-  if (inShape.some((d, i) => d !== expectIn[i])) fail('onnx.inputShape', `must be [${expectIn.join(', ')}] (batch, windowLength, features), got [${inShape.join(', ')}]`);
+  if (inShape.some((d, i) => d !== expectIn[i]))
+    fail(
+      'onnx.inputShape',
+      `must be [${expectIn.join(', ')}] (batch, windowLength, features), got [${inShape.join(', ')}]`,
+    );
   const outShape = numbers(onnx, 'outputShape', 'onnx', 2);
-  if (outShape[0] !== -1 || outShape[1] !== 1) fail('onnx.outputShape', `must be [-1, 1], got [${outShape.join(', ')}]`);
+  if (outShape[0] !== -1 || outShape[1] !== 1)
+    fail('onnx.outputShape', `must be [-1, 1], got [${outShape.join(', ')}]`);
   str(onnx, 'sha256', 'onnx', /^[0-9a-f]{64}$/);
 
   const data = obj(card.data, 'data');
@@ -153,7 +167,8 @@ export function validateModelCard(value: unknown): ModelCard {
   }
   const order = ['train', 'validation', 'test'].map((s) => obj(spans[s], s));
   for (let i = 1; i < order.length; i++) {
-    if (Date.parse(String(order[i]!.from)) < Date.parse(String(order[i - 1]!.to))) fail('data.spans', 'must be in time order train < validation < test without overlap');
+    if (Date.parse(String(order[i]!.from)) < Date.parse(String(order[i - 1]!.to)))
+      fail('data.spans', 'must be in time order train < validation < test without overlap');
   }
   num(card, 'seed', '', Number.isInteger, 'an integer');
   obj(card.training, 'training');

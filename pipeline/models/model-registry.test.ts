@@ -28,7 +28,10 @@ afterEach(() => {
 });
 
 async function refusal(dir: string): Promise<InputError> {
-  const err = await new InMemoryModelRegistry().register(dir).then(() => undefined, (e: unknown) => e);
+  const err = await new InMemoryModelRegistry().register(dir).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InputError);
   return err as InputError;
 }
@@ -42,7 +45,12 @@ describe('InMemoryModelRegistry', () => {
     expect(ridge).toMatchObject({ name: 'ridge-h5', version: '1.0.0', kind: 'linear', active: false });
     expect((await registry.list()).map((m) => `${m.name}@${m.version}`)).toEqual(['gru-h5@1.0.0', 'ridge-h5@1.0.0']);
     await registry.activate('gru-h5', '1.0.0');
-    expect(await registry.active()).toMatchObject({ name: 'gru-h5', version: '1.0.0', sha256: gru.sha256, dir: gru.dir });
+    expect(await registry.active()).toMatchObject({
+      name: 'gru-h5',
+      version: '1.0.0',
+      sha256: gru.sha256,
+      dir: gru.dir,
+    });
     await registry.activate('ridge-h5', '1.0.0');
     expect((await registry.list()).filter((m) => m.active).map((m) => m.name)).toEqual(['ridge-h5']);
     // The same folder again is a no-op, not a second entry.
@@ -67,14 +75,18 @@ describe('InMemoryModelRegistry', () => {
     expect(err.message).toMatch(/sha256 of model.onnx is [0-9a-f]{64}, but the card says [0-9a-f]{64}/);
   });
 
-  it('refuses ONNX input or output names other than the card\'s', async () => {
-    expect((await refusal(copyOf('gru-h5', (c) => (c.onnx.inputName = 'x')))).message).toContain('ONNX inputs are [features], the card expects [x]');
+  it("refuses ONNX input or output names other than the card's", async () => {
+    expect((await refusal(copyOf('gru-h5', (c) => (c.onnx.inputName = 'x')))).message).toContain(
+      'ONNX inputs are [features], the card expects [x]',
+    );
     const out = await refusal(copyOf('gru-h5', (c) => ((c.onnx.outputName = 'y'), (c.output.name = 'y'))));
     expect(out.message).toContain('ONNX outputs are [log_return], the card expects [y]');
   });
 
   it('refuses a card whose window length does not fit the ONNX input shape', async () => {
-    const err = await refusal(copyOf('ridge-h5', (c) => ((c.inputs.windowLength = 2), (c.onnx.inputShape = [-1, 2, 9]))));
+    const err = await refusal(
+      copyOf('ridge-h5', (c) => ((c.inputs.windowLength = 2), (c.onnx.inputShape = [-1, 2, 9]))),
+    );
     expect(err.message).toMatch(/a dry run with input shape \[1, 2, 9\] .* fails/);
   });
 
@@ -91,8 +103,12 @@ describe('InMemoryModelRegistry', () => {
     const card = JSON.parse(readFileSync(join(bundled('gru-h5'), 'model.json'), 'utf8')) as Record<string, any>;
     card.name = 'ridge-h5';
     writeFileSync(join(dir, 'model.json'), JSON.stringify(card));
-    await expect(registry.register(dir)).rejects.toThrow(/ridge-h5@1.0.0 is already registered with sha256 .*give it a new version/);
-    await expect(registry.activate('gru-h5', '9.9.9')).rejects.toThrow('cannot activate gru-h5@9.9.9: it is not registered (registered: ridge-h5@1.0.0)');
+    await expect(registry.register(dir)).rejects.toThrow(
+      /ridge-h5@1.0.0 is already registered with sha256 .*give it a new version/,
+    );
+    await expect(registry.activate('gru-h5', '9.9.9')).rejects.toThrow(
+      'cannot activate gru-h5@9.9.9: it is not registered (registered: ridge-h5@1.0.0)',
+    );
   });
 
   it('parses name@version references', () => {

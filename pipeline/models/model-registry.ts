@@ -40,7 +40,8 @@ export interface ModelRegistry {
 /** Parses `name@version` (the CLI's model reference). */
 export function parseModelRef(ref: string): { name: string; version: string } {
   const at = ref.lastIndexOf('@');
-  if (at <= 0 || at === ref.length - 1) throw new InputError(`model reference "${ref}" must be name@version, e.g. gru-h5@1.0.0`);
+  if (at <= 0 || at === ref.length - 1)
+    throw new InputError(`model reference "${ref}" must be name@version, e.g. gru-h5@1.0.0`);
   return { name: ref.slice(0, at), version: ref.slice(at + 1) };
 }
 
@@ -72,10 +73,19 @@ export class InMemoryModelRegistry implements ModelRegistry {
     const existing = this.models.find((m) => m.name === name && m.version === version);
     if (existing) {
       if (existing.sha256 === checked.sha256) return { ...existing };
-      throw new InputError(`cannot register ${checked.dir}: ${name}@${version} is already registered with sha256 ${existing.sha256} (this model.onnx has ${checked.sha256}); give it a new version`);
+      throw new InputError(
+        `cannot register ${checked.dir}: ${name}@${version} is already registered with sha256 ${existing.sha256} (this model.onnx has ${checked.sha256}); give it a new version`,
+      );
     }
     const model: RegisteredModel = {
-      name, version, kind: checked.card.kind, sha256: checked.sha256, dir: checked.dir, registeredAt: this.now(), active: false, card: checked.card,
+      name,
+      version,
+      kind: checked.card.kind,
+      sha256: checked.sha256,
+      dir: checked.dir,
+      registeredAt: this.now(),
+      active: false,
+      card: checked.card,
     };
     this.models.push(model);
     return { ...model };
@@ -108,7 +118,11 @@ function activeOf(m: RegisteredModel): ActiveModel {
 }
 
 /** Registers every bundled model and activates `defaultModel` when no model is active yet (first start). */
-export async function ensureActiveModel(registry: ModelRegistry, bundledDirs: readonly string[], defaultModel: string): Promise<ActiveModel> {
+export async function ensureActiveModel(
+  registry: ModelRegistry,
+  bundledDirs: readonly string[],
+  defaultModel: string,
+): Promise<ActiveModel> {
   const active = await registry.active();
   if (active) return active;
   let chosen: RegisteredModel | undefined;

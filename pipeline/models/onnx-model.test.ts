@@ -11,7 +11,9 @@ describe('loadOnnxModel execution provider', () => {
     const first = await loadOnnxModel(dir, { provider: 'cuda', log });
     const second = await loadOnnxModel(dir, { provider: 'cuda', log });
     expect(second.provider).toBe(first.provider);
-    expect(warnings).toEqual(first.provider === 'cuda' ? [] : ['CUDA execution provider unavailable, running models on cpu']);
+    expect(warnings).toEqual(
+      first.provider === 'cuda' ? [] : ['CUDA execution provider unavailable, running models on cpu'],
+    );
     const out = await second.runBatch(new Float32Array(2 * second.exampleSize), 2);
     expect(out).toHaveLength(2);
     expect(out[0]).toBe(out[1]);
@@ -21,7 +23,10 @@ describe('loadOnnxModel execution provider', () => {
 
   it('runs on cpu when asked, without a log line', async () => {
     const warnings: string[] = [];
-    const model = await loadOnnxModel(dir, { provider: 'cpu', log: { info() {}, warn: () => void warnings.push('x') } });
+    const model = await loadOnnxModel(dir, {
+      provider: 'cpu',
+      log: { info() {}, warn: () => void warnings.push('x') },
+    });
     expect(model.provider).toBe('cpu');
     expect(warnings).toEqual([]);
     await model.release();

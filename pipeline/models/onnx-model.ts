@@ -41,19 +41,36 @@ export function sha256Of(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-async function createSession(bytes: Uint8Array, provider: ExecutionProvider, log: LoadOptions['log']): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider }> {
-  const base: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 };
+async function createSession(
+  bytes: Uint8Array,
+  provider: ExecutionProvider,
+  log: LoadOptions['log'],
+): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider }> {
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  };
   if (provider === 'cuda' && !cudaUnavailable) {
     try {
       // Without the CUDA provider library onnxruntime also prints its own native error to stderr (once, as
       // later loads skip the attempt); its log level cannot be lowered for this one failure.
-      return { session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] }), provider: 'cuda' };
+      return {
+        session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] }),
+        provider: 'cuda',
+      };
     } catch (err) {
       cudaUnavailable = true;
-      log?.warn({ err: (err as Error).message.split('\n')[0] }, 'CUDA execution provider unavailable, running models on cpu');
+      log?.warn(
+        { err: (err as Error).message.split('\n')[0] },
+        'CUDA execution provider unavailable, running models on cpu',
+      );
     }
   }
-  return { session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' };
+  return {
+    session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] }),
+    provider: 'cpu',
+  };
 }
 
 function sameShape(actual: readonly number[], expected: readonly number[], batch: number): boolean {
@@ -77,13 +94,17 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== card.onnx.sha256) {
-    throw new ValidationError(`model ${card.name}@${card.version}: sha256 of ${card.onnx.file} is ${sha256}, but the card says ${card.onnx.sha256}`);
+    throw new ValidationError(
+      `model ${card.name}@${card.version}: sha256 of ${card.onnx.file} is ${sha256}, but the card says ${card.onnx.sha256}`,
+    );
   }
   let created: { session: ort.InferenceSession; provider: ExecutionProvider };
   try {
     created = await createSession(bytes, options.provider ?? 'cpu', options.log);
   } catch (err) {
-    throw new ValidationError(`model ${card.name}@${card.version}: onnxruntime cannot load ${card.onnx.file} (${(err as Error).message.split('\n')[0]})`);
+    throw new ValidationError(
+      `model ${card.name}@${card.version}: onnxruntime cannot load ${card.onnx.file} (${(err as Error).message.split('\n')[0]})`,
+    );
   }
   const { session, provider } = created;
   const fail = async (problem: string): Promise<never> => {
@@ -102,21 +123,33 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
     const dims = [batch, windowLength, featureCount];
     let out: ort.Tensor | undefined;
     try {
-      const result = await session.run({ [card.onnx.inputName]: new ort.Tensor('float32', new Float32Array(batch * exampleSize), dims) });
+      const result = await session.run({
+        [card.onnx.inputName]: new ort.Tensor('float32', new Float32Array(batch * exampleSize), dims),
+      });
       out = result[card.onnx.outputName];
     } catch (err) {
-      await fail(`a dry run with input shape [${dims.join(', ')}] (card inputShape ${JSON.stringify(card.onnx.inputShape)}) fails: ${(err as Error).message.split('\n')[0]}`);
+      await fail(
+        `a dry run with input shape [${dims.join(', ')}] (card inputShape ${JSON.stringify(card.onnx.inputShape)}) fails: ${(err as Error).message.split('\n')[0]}`,
+      );
     }
     if (!out || out.type !== 'float32' || !sameShape(out.dims as number[], card.onnx.outputShape, batch)) {
-      await fail(`a dry run of batch ${batch} gives output ${out ? `${out.type} [${out.dims.join(', ')}]` : 'nothing'}, the card expects float32 ${JSON.stringify(card.onnx.outputShape)}`);
+      await fail(
+        `a dry run of batch ${batch} gives output ${out ? `${out.type} [${out.dims.join(', ')}]` : 'nothing'}, the card expects float32 ${JSON.stringify(card.onnx.outputShape)}`,
+      );
     }
   }
   options.log?.info({ model: `${card.name}@${card.version}`, sha256, provider }, 'model loaded');
   return {
-    dir, card, sha256, provider, exampleSize,
+    dir,
+    card,
+    sha256,
+    provider,
+    exampleSize,
     async runBatch(input: Float32Array, count: number): Promise<Float32Array> {
       const data = input.length === count * exampleSize ? input : input.subarray(0, count * exampleSize);
-      const result = await session.run({ [card.onnx.inputName]: new ort.Tensor('float32', data, [count, windowLength, featureCount]) });
+      const result = await session.run({
+        [card.onnx.inputName]: new ort.Tensor('float32', data, [count, windowLength, featureCount]),
+      });
       return result[card.onnx.outputName]!.data as Float32Array;
     },
     release: () => session.release(),
@@ -124,8 +157,15 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
 }
 
 /** The raw session of a model file, for benchmarks that compare the predictor against bare session.run. */
-export async function rawSession(file: string): Promise<{ run(input: Float32Array, dims: number[]): Promise<Float32Array>; release(): Promise<void> }> {
-  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1, executionProviders: ['cpu'] });
+export async function rawSession(
+  file: string,
+): Promise<{ run(input: Float32Array, dims: number[]): Promise<Float32Array>; release(): Promise<void> }> {
+  const session = await ort.InferenceSession.create(file, {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionProviders: ['cpu'],
+  });
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
   return {

@@ -1,6 +1,6 @@
 import type { Bus } from '../bus/bus.ts';
-import { createKafkaBus } from '../bus/kafka-bus.ts';
-import { parseKafkaConfig } from '../bus/kafka-config.ts';
+import { createKafkaBus } from '../bus/kafka/kafka-bus.ts';
+import { parseKafkaConfig } from '../bus/kafka/kafka-config.ts';
 import { MemoryBus } from '../bus/memory-bus.ts';
 import { readOptionalString, type Env } from '../config/env.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
@@ -24,15 +24,23 @@ export async function connectBus(env: Env, config: RuntimeConfig, log: Logger): 
   const username = readOptionalString(env, 'SCHEMA_REGISTRY_USERNAME');
   const password = readOptionalString(env, 'SCHEMA_REGISTRY_PASSWORD');
   if ((username === undefined) !== (password === undefined)) {
-    throw new ConfigError(username === undefined ? 'SCHEMA_REGISTRY_USERNAME' : 'SCHEMA_REGISTRY_PASSWORD', 'is required with its partner (basic auth)');
+    throw new ConfigError(
+      username === undefined ? 'SCHEMA_REGISTRY_USERNAME' : 'SCHEMA_REGISTRY_PASSWORD',
+      'is required with its partner (basic auth)',
+    );
   }
   let codec: Codec;
   if (registryUrl) {
-    codec = await createSchemaRegistryCodec({ url: registryUrl, ...(username && password ? { auth: { username, password } } : {}) });
+    codec = await createSchemaRegistryCodec({
+      url: registryUrl,
+      ...(username && password ? { auth: { username, password } } : {}),
+    });
   } else {
     // Ids are then assigned in catalogue order, the same in every worker of this version: fine among Candleflow
     // workers, unreadable for other clients. Production sets SCHEMA_REGISTRY_URL.
-    log.warn('SCHEMA_REGISTRY_URL is unset: Avro schema ids are assigned in process; only Candleflow workers of this version can read these topics');
+    log.warn(
+      'SCHEMA_REGISTRY_URL is unset: Avro schema ids are assigned in process; only Candleflow workers of this version can read these topics',
+    );
     codec = createLocalRegistryCodec();
   }
   return { bus: createKafkaBus(kafka, { log }), codec };

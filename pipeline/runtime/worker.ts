@@ -31,7 +31,11 @@ export class Worker {
   readonly sources: SourceRunner[];
   private readonly extraChecks: ReadinessCheck[] = [];
 
-  constructor(private readonly parts: WorkerParts, units: readonly Unit[], options: StageRunOptions = {}) {
+  constructor(
+    private readonly parts: WorkerParts,
+    units: readonly Unit[],
+    options: StageRunOptions = {},
+  ) {
     const runtime = { ...parts, metrics: new StageMetrics(parts.registry) };
     this.stages = units.filter((u): u is AnyStage => !isSource(u)).map((s) => new StageRunner(s, runtime, options));
     this.sources = units.filter(isSource).map((s) => new SourceRunner(s, runtime));
@@ -70,7 +74,9 @@ export class Worker {
     for (const runner of this.stages) await runner.start();
     for (const runner of this.sources) {
       await runner.start();
-      runner.done.catch((err: unknown) => this.parts.log.error({ err, stage: runner.source.name }, 'source stopped with an error'));
+      runner.done.catch((err: unknown) =>
+        this.parts.log.error({ err, stage: runner.source.name }, 'source stopped with an error'),
+      );
     }
   }
 

@@ -7,11 +7,20 @@ import { LocalSchemaRegistry, createLocalRegistryCodec } from './local-registry-
 import { WireDecodeError, frame } from './wire-format.ts';
 
 const trade: Trade = {
-  exchange: 'kraken', symbol: 'BTC/USD', tradeId: '71234', price: 64_012.5, quantity: 0.0123, side: 'buy', timestamp: 1_717_000_000_123,
+  exchange: 'kraken',
+  symbol: 'BTC/USD',
+  tradeId: '71234',
+  price: 64_012.5,
+  quantity: 0.0123,
+  side: 'buy',
+  timestamp: 1_717_000_000_123,
 };
 
 async function decodeFailure(promise: Promise<unknown>): Promise<WireDecodeError> {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DecodeError);
   expect(err).toBeInstanceOf(WireDecodeError);
   expect((err as DecodeError).code).toBe('CF_ERR_DECODE');
@@ -34,8 +43,20 @@ describe('local registry codec', () => {
   it('gives one id to one schema on several subjects, as Confluent does', async () => {
     const codec = createLocalRegistryCodec();
     const candle: Candle = {
-      symbol: 'BTC/USD', timeframe: '1m', start: 0, end: 60_000, open: 1, high: 2, low: 0.5, close: 1.5, volume: 3,
-      quoteVolume: null, vwap: null, trades: null, buyVolume: null, final: true,
+      symbol: 'BTC/USD',
+      timeframe: '1m',
+      start: 0,
+      end: 60_000,
+      open: 1,
+      high: 2,
+      low: 0.5,
+      close: 1.5,
+      volume: 3,
+      quoteVolume: null,
+      vwap: null,
+      trades: null,
+      buyVolume: null,
+      final: true,
     };
     const closed = await codec.encode('candles', 'Candle', candle);
     const partial = await codec.encode('candles.partial', 'Candle', { ...candle, final: false });
@@ -53,7 +74,9 @@ describe('local registry codec', () => {
     expect(err.reason).toBe('wrong-magic-byte');
     expect(err.message).toContain('0x07');
     // JSON written by mistake starts with '{'
-    expect((await decodeFailure(codec.decode('trades', Buffer.from(JSON.stringify(trade))))).reason).toBe('wrong-magic-byte');
+    expect((await decodeFailure(codec.decode('trades', Buffer.from(JSON.stringify(trade))))).reason).toBe(
+      'wrong-magic-byte',
+    );
   });
 
   it('tells truncated bytes apart, in the header and in the Avro body', async () => {
@@ -74,7 +97,10 @@ describe('local registry codec', () => {
 
   it('refuses to encode a value that does not fit the schema, naming the field', async () => {
     const codec = createLocalRegistryCodec();
-    const err = await codec.encode('trades', 'Trade', { ...trade, price: 'cheap' }).then(() => null, (e: unknown) => e);
+    const err = await codec.encode('trades', 'Trade', { ...trade, price: 'cheap' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as Error).message).toContain('price');
   });

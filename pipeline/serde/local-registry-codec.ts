@@ -32,7 +32,10 @@ export class LocalSchemaRegistry {
   }
 }
 
-export function createLocalRegistryCodec(topics: readonly TopicSpec[] = catalogue, registry = new LocalSchemaRegistry()): Codec {
+export function createLocalRegistryCodec(
+  topics: readonly TopicSpec[] = catalogue,
+  registry = new LocalSchemaRegistry(),
+): Codec {
   const ids = new Map<string, number>();
   const idFor = (topicName: string, schemaName: RecordName): number => {
     const key = `${topicName}\u0000${schemaName}`;
@@ -53,7 +56,8 @@ export function createLocalRegistryCodec(topics: readonly TopicSpec[] = catalogu
     async decode(topicName, bytes) {
       const { schemaId, payload } = unframe(topicName, bytes);
       const writer = registry.schema(schemaId);
-      if (!writer) throw new WireDecodeError('unknown-schema-id', `schema id ${schemaId} on ${topicName} is not registered`);
+      if (!writer)
+        throw new WireDecodeError('unknown-schema-id', `schema id ${schemaId} on ${topicName} is not registered`);
       return reader.read(topicName, schemaId, writer, payload);
     },
   };

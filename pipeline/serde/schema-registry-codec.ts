@@ -18,7 +18,11 @@ export interface SchemaRegistryCodecOptions {
 }
 
 export async function createSchemaRegistryCodec(options: SchemaRegistryCodecOptions): Promise<Codec> {
-  const registry = new SchemaRegistry({ host: options.url, clientId: 'candleflow', ...(options.auth ? { auth: options.auth } : {}) });
+  const registry = new SchemaRegistry({
+    host: options.url,
+    clientId: 'candleflow',
+    ...(options.auth ? { auth: options.auth } : {}),
+  });
   const ids = new Map<string, number>();
   const pending = new Map<string, Promise<number>>();
 
@@ -62,7 +66,11 @@ export async function createSchemaRegistryCodec(options: SchemaRegistryCodecOpti
         (err: unknown) => {
           writers.delete(schemaId);
           if ((err as { status?: number }).status === 404) {
-            throw new WireDecodeError('unknown-schema-id', `schema id ${schemaId} on ${topicName} is not in the registry`, err);
+            throw new WireDecodeError(
+              'unknown-schema-id',
+              `schema id ${schemaId} on ${topicName} is not in the registry`,
+              err,
+            );
           }
           // The registry being away is not the record's fault: retriable, never dead-lettered.
           throw new BusError(`schema id ${schemaId} from the registry: ${errorMessage(err)}`, { cause: err });

@@ -30,7 +30,10 @@ export function frame(schemaId: number, avroBytes: Buffer): Buffer {
 export function unframe(topicName: string, bytes: Buffer): { schemaId: number; payload: Buffer } {
   if (bytes.length === 0) throw new WireDecodeError('truncated', `empty value on ${topicName}`);
   if (bytes[0] !== MAGIC_BYTE) {
-    throw new WireDecodeError('wrong-magic-byte', `first byte 0x${bytes[0]!.toString(16).padStart(2, '0')} on ${topicName}, expected 0x00`);
+    throw new WireDecodeError(
+      'wrong-magic-byte',
+      `first byte 0x${bytes[0]!.toString(16).padStart(2, '0')} on ${topicName}, expected 0x00`,
+    );
   }
   if (bytes.length < HEADER_BYTES) {
     throw new WireDecodeError('truncated', `${bytes.length} bytes on ${topicName}: shorter than the 5-byte header`);
@@ -45,7 +48,9 @@ export function toAvro(topicName: string, schemaName: string, type: avro.Type, v
   } catch (err) {
     const paths: string[] = [];
     type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) });
-    throw new ValidationError(`value for ${topicName} is not a valid ${schemaName} (${paths.join(', ') || errorMessage(err)})`);
+    throw new ValidationError(
+      `value for ${topicName} is not a valid ${schemaName} (${paths.join(', ') || errorMessage(err)})`,
+    );
   }
 }
 

@@ -43,19 +43,36 @@ function setup(partitions = 2) {
   const input: TopicSpec<'Trade'> = { ...topics.trades, name: uniqueName('in'), partitions };
   const output: TopicSpec<'Trade'> = { ...topics.trades, name: uniqueName('out'), partitions };
   const changelog: ChangelogSpec = {
-    stage: 'trade-to-ohlc', name: uniqueName('state'), mirrors: input.name, partitions, replicas: 1, cleanupPolicy: 'compact', retentionMs: -1,
+    stage: 'trade-to-ohlc',
+    name: uniqueName('state'),
+    mirrors: input.name,
+    partitions,
+    replicas: 1,
+    cleanupPolicy: 'compact',
+    retentionMs: -1,
   };
   const metrics = new StageMetrics(createRegistry({ defaultMetrics: false }));
   const runtime = { bus, codec, metrics, log: silentLogger };
   const trade = (symbol: string, price: number): Trade => ({
-    exchange: 'test', symbol, tradeId: String(price), price, quantity: 1, side: null, timestamp: 1_561_939_200_000 + price,
+    exchange: 'test',
+    symbol,
+    tradeId: String(price),
+    price,
+    quantity: 1,
+    side: null,
+    timestamp: 1_561_939_200_000 + price,
   });
   const send = async (trades: Trade[]) => {
-    for (const t of trades) await bus.produce(input.name, [{ key: t.symbol, value: await codec.encode(input.name, 'Trade', t) }]);
+    for (const t of trades)
+      await bus.produce(input.name, [{ key: t.symbol, value: await codec.encode(input.name, 'Trade', t) }]);
   };
   const collect = async (topicName: string) => {
     const out: BusRecord[] = [];
-    await bus.subscribe({ groupId: uniqueName('reader'), topics: [topicName], onBatch: async (b) => void out.push(...b.records) });
+    await bus.subscribe({
+      groupId: uniqueName('reader'),
+      topics: [topicName],
+      onBatch: async (b) => void out.push(...b.records),
+    });
     return out;
   };
   return { bus, codec, input, output, changelog, metrics, runtime, trade, send, collect };
@@ -68,7 +85,10 @@ afterEach(async () => {
 
 function runningSum(s: ReturnType<typeof setup>) {
   return defineStage<Trade, { sum: number }>({
-    name: 'trade-to-ohlc', description: 'running sum per symbol', inputs: [s.input], outputs: [s.output],
+    name: 'trade-to-ohlc',
+    description: 'running sum per symbol',
+    inputs: [s.input],
+    outputs: [s.output],
     state: { initial: () => ({ sum: 0 }) },
     handle: (r, ctx) => {
       ctx.state.sum += r.value.price;
@@ -90,19 +110,26 @@ describe('StageRunner keyed state across failures', () => {
   it.each([
     ['handle', (s: ReturnType<typeof setup>) => runningSum(s)],
     ['handleBatch', (s: ReturnType<typeof setup>) => batchedRunningSum(s, [])],
-  ])('a commit lost after the changelog was written (%s): replayed records are skipped, nothing counted twice', async (_, stageOf) => {
-    const s = setup(1);
-    const runner = new StageRunner(stageOf(s), s.runtime, { groupId: uniqueName('g'), changelog: s.changelog, ticks: false });
-    runners.push(runner);
-    await runner.start();
-    const out = await s.collect(s.output.name);
-    s.bus.failNextCommit = true;
-    await s.send([s.trade('BTC/USD', 1), s.trade('BTC/USD', 2)]);
-    await s.send([s.trade('BTC/USD', 3)]);
-    await waitFor(() => out.length >= 3, 'outputs');
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await sums(s, out)).get('BTC/USD')).toEqual([1, 3, 6]);
-  });
+  ])(
+    'a commit lost after the changelog was written (%s): replayed records are skipped, nothing counted twice',
+    async (_, stageOf) => {
+      const s = setup(1);
+      const runner = new StageRunner(stageOf(s), s.runtime, {
+        groupId: uniqueName('g'),
+        changelog: s.changelog,
+        ticks: false,
+      });
+      runners.push(runner);
+      await runner.start();
+      const out = await s.collect(s.output.name);
+      s.bus.failNextCommit = true;
+      await s.send([s.trade('BTC/USD', 1), s.trade('BTC/USD', 2)]);
+      await s.send([s.trade('BTC/USD', 3)]);
+      await waitFor(() => out.length >= 3, 'outputs');
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await sums(s, out)).get('BTC/USD')).toEqual([1, 3, 6]);
+    },
+  );
 
   it('a worker dying after its outputs but before its changelog write: the replay gives the same outputs again', async () => {
     const s = setup(1);
@@ -130,7 +157,11 @@ describe('StageRunner keyed state across failures', () => {
 
   it('a changelog write failing in a live worker: the batch is retried without handling its records twice', async () => {
     const s = setup(1);
-    const runner = new StageRunner(runningSum(s), s.runtime, { groupId: uniqueName('g'), changelog: s.changelog, ticks: false });
+    const runner = new StageRunner(runningSum(s), s.runtime, {
+      groupId: uniqueName('g'),
+      changelog: s.changelog,
+      ticks: false,
+    });
     runners.push(runner);
     await runner.start();
     const out = await s.collect(s.output.name);
@@ -151,7 +182,10 @@ describe('StageRunner with handleBatch (sinks)', () => {
     const written: number[] = [];
     let readyDuringOutage: boolean | undefined;
     const sink = defineStage<Trade>({
-      name: 'postgres-sink', description: 'test sink', inputs: [s.input], outputs: [],
+      name: 'postgres-sink',
+      description: 'test sink',
+      inputs: [s.input],
+      outputs: [],
       handleBatch: async (records, ctx) => {
         if (failures-- > 0) {
           ctx.setReady(false);
@@ -184,18 +218,32 @@ describe('StageRunner with handleBatch (sinks)', () => {
     const s = setup(1);
     const written: number[] = [];
     const sink = defineStage<Trade>({
-      name: 'postgres-sink', description: 'test sink', inputs: [s.input], outputs: [],
+      name: 'postgres-sink',
+      description: 'test sink',
+      inputs: [s.input],
+      outputs: [],
       handleBatch: async (records: readonly InputRecord<Trade>[]) => {
         if (records.some((r) => r.value.price === 13)) throw new ValidationError('price 13 violates a constraint');
         written.push(...records.map((r) => r.value.price));
       },
     });
-    const runner = new StageRunner(sink, s.runtime, { groupId: uniqueName('g'), ticks: false, retry: fastRetry, maxBatchSize: 10 });
+    const runner = new StageRunner(sink, s.runtime, {
+      groupId: uniqueName('g'),
+      ticks: false,
+      retry: fastRetry,
+      maxBatchSize: 10,
+    });
     runners.push(runner);
     const dlq = await s.collect(`${s.input.name}.dlq`);
-    await s.bus.produce(s.input.name, await Promise.all([12, 13, 14].map(async (p) => ({
-      key: 'BTC/USD', value: await s.codec.encode(s.input.name, 'Trade', s.trade('BTC/USD', p)),
-    }))));
+    await s.bus.produce(
+      s.input.name,
+      await Promise.all(
+        [12, 13, 14].map(async (p) => ({
+          key: 'BTC/USD',
+          value: await s.codec.encode(s.input.name, 'Trade', s.trade('BTC/USD', p)),
+        })),
+      ),
+    );
     await runner.start();
     await waitFor(() => written.length === 2 && dlq.length === 1, 'the good records and the dead letter');
     expect(written).toEqual([12, 14]);
@@ -205,7 +253,10 @@ describe('StageRunner with handleBatch (sinks)', () => {
 
 function batchedRunningSum(s: ReturnType<typeof setup>, calls: number[], failOnce = { armed: false }) {
   return defineStage<Trade, { sum: number }>({
-    name: 'predictor', description: 'running sum per symbol, a batch at a time', inputs: [s.input], outputs: [s.output],
+    name: 'predictor',
+    description: 'running sum per symbol, a batch at a time',
+    inputs: [s.input],
+    outputs: [s.output],
     state: { initial: () => ({ sum: 0 }) },
     handleBatch: async (records, ctx) => {
       calls.push(records.length);
@@ -227,12 +278,28 @@ describe('StageRunner with keyed handleBatch (batched inference)', () => {
   it('hands a whole partition batch to one call, with state per key in offset order', async () => {
     const s = setup(1);
     const calls: number[] = [];
-    const runner = new StageRunner(batchedRunningSum(s, calls), s.runtime, { groupId: uniqueName('g'), changelog: s.changelog, ticks: false, maxBatchSize: 10 });
+    const runner = new StageRunner(batchedRunningSum(s, calls), s.runtime, {
+      groupId: uniqueName('g'),
+      changelog: s.changelog,
+      ticks: false,
+      maxBatchSize: 10,
+    });
     runners.push(runner);
     const out = await s.collect(s.output.name);
-    await s.bus.produce(s.input.name, await Promise.all([['BTC/USD', 1], ['ETH/USD', 10], ['BTC/USD', 2], ['ETH/USD', 20]].map(async ([sym, p]) => ({
-      key: sym as string, value: await s.codec.encode(s.input.name, 'Trade', s.trade(sym as string, p as number)),
-    }))));
+    await s.bus.produce(
+      s.input.name,
+      await Promise.all(
+        [
+          ['BTC/USD', 1],
+          ['ETH/USD', 10],
+          ['BTC/USD', 2],
+          ['ETH/USD', 20],
+        ].map(async ([sym, p]) => ({
+          key: sym as string,
+          value: await s.codec.encode(s.input.name, 'Trade', s.trade(sym as string, p as number)),
+        })),
+      ),
+    );
     await runner.start();
     await waitFor(() => out.length === 4, 'outputs');
     expect(calls).toEqual([4]);
@@ -243,7 +310,12 @@ describe('StageRunner with keyed handleBatch (batched inference)', () => {
     const s = setup(1);
     const calls: number[] = [];
     const failOnce = { armed: false };
-    const runner = new StageRunner(batchedRunningSum(s, calls, failOnce), s.runtime, { groupId: uniqueName('g'), changelog: s.changelog, ticks: false, retry: fastRetry });
+    const runner = new StageRunner(batchedRunningSum(s, calls, failOnce), s.runtime, {
+      groupId: uniqueName('g'),
+      changelog: s.changelog,
+      ticks: false,
+      retry: fastRetry,
+    });
     runners.push(runner);
     await runner.start();
     const out = await s.collect(s.output.name);
@@ -261,7 +333,10 @@ describe('StageRunner ticks', () => {
   it('lets a stage emit from state on the wall clock, between batches', async () => {
     const s = setup(1);
     const stage = defineStage<Trade, { pending: Trade | null }>({
-      name: 'trade-to-ohlc', description: 'holds the last trade until a tick', inputs: [s.input], outputs: [s.output],
+      name: 'trade-to-ohlc',
+      description: 'holds the last trade until a tick',
+      inputs: [s.input],
+      outputs: [s.output],
       state: { initial: () => ({ pending: null }) },
       handle: (r, ctx) => {
         ctx.state.pending = r.value;

@@ -1,17 +1,35 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { validateValues } from '../../schemas/validate.ts';
-import { changelogOf, deadLetterTopic, joinFields, topicByName, type ChangelogSpec, type TopicSpec } from '../../schemas/topics.ts';
+import {
+  changelogOf,
+  deadLetterTopic,
+  joinFields,
+  topicByName,
+  type ChangelogSpec,
+  type TopicSpec,
+} from '../../schemas/topics.ts';
 import type { Bus, BusMessage, BusRecord, Headers, RecordBatch, Subscription, TopicPartition } from '../bus/bus.ts';
 import { partitionForKey } from '../bus/partitioner.ts';
 import {
-  CandleflowError, HandlerError, StageDefinitionError, ValidationError, errorMessage, isRecordError,
+  CandleflowError,
+  HandlerError,
+  StageDefinitionError,
+  ValidationError,
+  errorMessage,
+  isRecordError,
 } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { StageMetrics } from '../metrics/stage-metrics.ts';
 import { backoffMs, defaultRetryPolicy, sleep, type RetryPolicy } from '../retry.ts';
 import type { Codec } from '../serde/codec.ts';
 import { KeyedStateStore, type StateEntry } from '../state/keyed-state-store.ts';
-import { batchAttributes, extractTraceContext, injectTraceContext, recordAttributes, tracingActive } from '../telemetry/propagation.ts';
+import {
+  batchAttributes,
+  extractTraceContext,
+  injectTraceContext,
+  recordAttributes,
+  tracingActive,
+} from '../telemetry/propagation.ts';
 import { CandleflowAttributes } from '../telemetry/semconv.ts';
 import type { AnyStage, BatchContext, InputRecord, Output, SourceDefinition, StageOutputs } from './define-stage.ts';
 import { StageLock } from './stage-lock.ts';
@@ -118,7 +136,8 @@ export class StageRunner {
     this.now = runtime.now ?? Date.now;
     if (stage.state) {
       const changelog = options.changelog ?? changelogOf(stage.name);
-      if (!changelog) throw new StageDefinitionError(`stage ${stage.name} keeps state but the catalogue has no changelog for it`);
+      if (!changelog)
+        throw new StageDefinitionError(`stage ${stage.name} keeps state but the catalogue has no changelog for it`);
       this.store = new KeyedStateStore(runtime.bus, changelog, stage.state);
     }
   }
@@ -208,7 +227,10 @@ export class StageRunner {
       await this.subscription!.commit([{ topic: batch.topic, partition: batch.partition, offset: last.offset + 1 }]);
       const lag = Math.max(0, batch.highWatermark - last.offset - 1);
       this.lags.set(`${batch.topic}:${batch.partition}`, lag);
-      this.runtime.metrics.lag.set({ stage: this.stage.name, topic: batch.topic, partition: String(batch.partition) }, lag);
+      this.runtime.metrics.lag.set(
+        { stage: this.stage.name, topic: batch.topic, partition: String(batch.partition) },
+        lag,
+      );
       this.updateReadyMetric();
       timer();
     });
@@ -232,21 +254,31 @@ export class StageRunner {
         continue;
       }
       const attributes = { ...recordAttributes(record, this.groupId), [CandleflowAttributes.STAGE]: this.stage.name };
-      await this.tracer.startActiveSpan(`${this.stage.name} process`, { kind: SpanKind.CONSUMER, attributes }, extractTraceContext(record.headers), async (span) => {
-        try {
-          await this.handleOne(record, input, entry, spec, outputs, span);
-        } catch (err) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
-          throw err;
-        } finally {
-          span.end();
-        }
-      });
+      await this.tracer.startActiveSpan(
+        `${this.stage.name} process`,
+        { kind: SpanKind.CONSUMER, attributes },
+        extractTraceContext(record.headers),
+        async (span) => {
+          try {
+            await this.handleOne(record, input, entry, spec, outputs, span);
+          } catch (err) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      );
     }
   }
 
   private async handleOne(
-    record: BusRecord, input: InputRecord, entry: StateEntry<unknown> | undefined, spec: TopicSpec, outputs: PendingOutput[], span?: Span,
+    record: BusRecord,
+    input: InputRecord,
+    entry: StateEntry<unknown> | undefined,
+    spec: TopicSpec,
+    outputs: PendingOutput[],
+    span?: Span,
   ): Promise<void> {
     const timer = this.runtime.metrics.handleSeconds.startTimer(this.stageLabel);
     try {
@@ -360,7 +392,8 @@ export class StageRunner {
     const byInput = new Map(items.map((i) => [i.input, i]));
     const itemOf = (input: InputRecord): BatchItem => {
       const item = byInput.get(input);
-      if (!item) throw new StageDefinitionError(`stage ${this.stage.name} asked for the state of a record outside its batch`);
+      if (!item)
+        throw new StageDefinitionError(`stage ${this.stage.name} asked for the state of a record outside its batch`);
       return item;
     };
     const entryOf = (input: InputRecord): StateEntry<unknown> => {
@@ -391,7 +424,10 @@ export class StageRunner {
     for (let attempt = 0; ; attempt++) {
       deadLettered.length = 0;
       try {
-        const result = await this.stage.handleBatch!(items.map((i) => i.input), ctx);
+        const result = await this.stage.handleBatch!(
+          items.map((i) => i.input),
+          ctx,
+        );
         for (const o of await this.encodeOutputs(result)) outputs.push(o);
         for (const d of deadLettered) this.deadLetter(d.record, d.error, outputs);
         for (const { record, entry } of items) {
@@ -420,7 +456,14 @@ export class StageRunner {
       const value = await this.runtime.codec.decode(record.topic, record.value);
       const problem = validateValues(spec.schema, value as Record<string, unknown>);
       if (problem) throw new ValidationError(`${spec.schema} on ${record.topic}: ${problem}`);
-      return { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, headers: record.headers, value };
+      return {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        key: record.key,
+        headers: record.headers,
+        value,
+      };
     } catch (err) {
       if (!(err instanceof CandleflowError)) throw err;
       this.deadLetter(record, err, outputs);
@@ -442,7 +485,16 @@ export class StageRunner {
     const labels = { stage: this.stage.name, topic: record.topic, code: error.code };
     this.runtime.metrics.recordsFailed.inc(labels);
     this.runtime.metrics.deadLetters.inc(labels);
-    this.log.warn({ code: error.code, topic: record.topic, partition: record.partition, offset: record.offset, reason: error.message }, 'record dead-lettered');
+    this.log.warn(
+      {
+        code: error.code,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        reason: error.message,
+      },
+      'record dead-lettered',
+    );
     outputs.push({
       topic: deadLetterTopic(record.topic),
       message: {
@@ -474,7 +526,8 @@ export class StageRunner {
     await Promise.all(
       [...byTopic].map(async ([topic, messages]) => {
         await this.runtime.bus.produce(topic, messages);
-        if (!topic.endsWith('.dlq')) this.runtime.metrics.recordsOut.inc({ stage: this.stage.name, topic }, messages.length);
+        if (!topic.endsWith('.dlq'))
+          this.runtime.metrics.recordsOut.inc({ stage: this.stage.name, topic }, messages.length);
       }),
     );
   }
@@ -501,7 +554,9 @@ export class StageRunner {
     });
   }
 
-  private async withKeys(fn: (ctx: Parameters<NonNullable<AnyStage['flush']>>[0]) => StageOutputs | Promise<StageOutputs>): Promise<PendingOutput[]> {
+  private async withKeys(
+    fn: (ctx: Parameters<NonNullable<AnyStage['flush']>>[0]) => StageOutputs | Promise<StageOutputs>,
+  ): Promise<PendingOutput[]> {
     const where = new Map<string, number>();
     for (const [partition, key] of this.store?.keys() ?? []) where.set(key, partition);
     const entry = (key: string) => {
@@ -554,7 +609,8 @@ export async function encodeOutput(codec: Codec, output: Output, stageName: stri
   const { topic, value } = output;
   const record = value as unknown as Record<string, unknown>;
   const problem = validateValues(topic.schema, record);
-  if (problem) throw new ValidationError(`${stageName} produced an invalid ${topic.schema} for ${topic.name}: ${problem}`);
+  if (problem)
+    throw new ValidationError(`${stageName} produced an invalid ${topic.schema} for ${topic.name}: ${problem}`);
   const headers: Headers = injectTraceContext({ ...output.headers });
   return {
     topic: topic.name,
@@ -575,7 +631,10 @@ export class SourceRunner {
   private sourceReady = false;
   private readonly log: Logger;
 
-  constructor(readonly source: SourceDefinition, private readonly runtime: StageRuntime) {
+  constructor(
+    readonly source: SourceDefinition,
+    private readonly runtime: StageRuntime,
+  ) {
     this.log = runtime.log.child({ stage: source.name });
   }
 

@@ -23,7 +23,9 @@ describe('W3C trace context in Kafka headers', () => {
 
   it('reads the last value of a repeated header and ignores headers without a context', () => {
     const other = '11111111111111111111111111111111';
-    const ctx = extractTraceContext({ traceparent: [Buffer.from(`00-${other}-${spanId}-00`), `00-${traceId}-${spanId}-01`] });
+    const ctx = extractTraceContext({
+      traceparent: [Buffer.from(`00-${other}-${spanId}-00`), `00-${traceId}-${spanId}-01`],
+    });
     // W3C: a repeated traceparent is invalid unless it is one value; the propagator takes the first and keeps it.
     expect(trace.getSpanContext(ctx)?.traceId).toBe(other);
     expect(trace.getSpanContext(extractTraceContext({ 'x-other': 'v' }))).toBeUndefined();
@@ -35,7 +37,15 @@ describe('W3C trace context in Kafka headers', () => {
   });
 
   it('names topic, partition and offset with the messaging conventions', () => {
-    const record: BusRecord = { topic: 'trades', partition: 3, offset: 42, key: 'BTC/USD', value: Buffer.alloc(0), headers: {}, timestamp: 0 };
+    const record: BusRecord = {
+      topic: 'trades',
+      partition: 3,
+      offset: 42,
+      key: 'BTC/USD',
+      value: Buffer.alloc(0),
+      headers: {},
+      timestamp: 0,
+    };
     expect(recordAttributes(record, 'trade-to-ohlc')).toEqual({
       'messaging.system': 'kafka',
       'messaging.operation.type': 'process',
@@ -45,7 +55,14 @@ describe('W3C trace context in Kafka headers', () => {
       'messaging.kafka.message.key': 'BTC/USD',
       'messaging.consumer.group.name': 'trade-to-ohlc',
     });
-    expect(batchAttributes({ topic: 'trades', partition: 3, highWatermark: 50, records: [record, { ...record, offset: 43 }] })).toMatchObject({
+    expect(
+      batchAttributes({
+        topic: 'trades',
+        partition: 3,
+        highWatermark: 50,
+        records: [record, { ...record, offset: 43 }],
+      }),
+    ).toMatchObject({
       'messaging.batch.message_count': 2,
       'messaging.kafka.offset': 42,
     });

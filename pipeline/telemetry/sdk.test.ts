@@ -11,14 +11,22 @@ describe('telemetry SDK', () => {
     expect(telemetryConfigured({})).toBe(false);
     expect(telemetryConfigured({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318' })).toBe(true);
     expect(telemetryConfigured({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe(true);
-    expect(telemetryConfigured({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318' })).toBe(false);
+    expect(
+      telemetryConfigured({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318' }),
+    ).toBe(false);
     expect(telemetryConfigured({ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp' })).toBe(false);
     expect(startTelemetry({ serviceName: 'candleflow-test', env: {} })).toBe(false);
   });
 
-  it('continues a producer\'s trace in the consumer through Kafka headers', async () => {
+  it("continues a producer's trace in the consumer through Kafka headers", async () => {
     const exporter = new tracing.InMemorySpanExporter();
-    expect(startTelemetry({ serviceName: 'candleflow-test', env: {}, spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] })).toBe(true);
+    expect(
+      startTelemetry({
+        serviceName: 'candleflow-test',
+        env: {},
+        spanProcessors: [new tracing.SimpleSpanProcessor(exporter)],
+      }),
+    ).toBe(true);
     const tracer = trace.getTracer('candleflow');
     const headers = tracer.startActiveSpan('trades send', (span) => {
       const h = injectTraceContext({});
@@ -28,7 +36,8 @@ describe('telemetry SDK', () => {
     const wire = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)]));
     tracer.startSpan('trades process', {}, extractTraceContext(wire)).end();
     // Spans are exported once the resource detectors are done; read them before shutdown empties the exporter.
-    for (let waited = 0; exporter.getFinishedSpans().length < 2 && waited < 5_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    for (let waited = 0; exporter.getFinishedSpans().length < 2 && waited < 5_000; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
     const [send, process] = exporter.getFinishedSpans();
     expect(send?.name).toBe('trades send');
     expect(process?.name).toBe('trades process');

@@ -10,7 +10,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface TelemetryOptions {
   /** service.name unless OTEL_SERVICE_NAME says otherwise (e.g. candleflow-trade-to-ohlc). */
   serviceName: string;
-  env?: Env;
+  env: Env;
   /** Replaces the exporters from the environment and starts regardless of it (tests: InMemorySpanExporter). */
   spanProcessors?: tracing.SpanProcessor[];
 }
@@ -18,7 +18,7 @@ export interface TelemetryOptions {
 let sdk: NodeSDK | null = null;
 
 /** True when the environment asks for traces to be exported. */
-export function telemetryConfigured(env: Env = process.env): boolean {
+export function telemetryConfigured(env: Env): boolean {
   if (env.OTEL_SDK_DISABLED === 'true') return false;
   const exporter = env.OTEL_TRACES_EXPORTER?.trim();
   if (exporter) return exporter !== 'none';
@@ -28,7 +28,7 @@ export function telemetryConfigured(env: Env = process.env): boolean {
 /** Starts the SDK once; returns whether tracing is on. */
 export function startTelemetry(options: TelemetryOptions): boolean {
   if (sdk) return true;
-  const env = options.env ?? process.env;
+  const env = options.env;
   if (!options.spanProcessors && !telemetryConfigured(env)) return false;
   sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME || options.serviceName,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { topics, type Candle, type HandleContext, type InputRecord, type Prediction, type PredictionError, type TickContext } from '../../pipeline/index.ts';
+import {
+  topics,
+  type Candle,
+  type HandleContext,
+  type InputRecord,
+  type Prediction,
+  type PredictionError,
+  type TickContext,
+} from '../../pipeline/index.ts';
 import { readErrorMonitorConfig } from './error-monitor-config.ts';
 import { createErrorMonitorStage, type ErrorMonitorState, type RollingReport } from './stage.ts';
 
@@ -10,22 +18,47 @@ const T0 = Date.UTC(2023, 2, 18);
 
 function prediction(featureMin: number, predictedReturn: number, basePrice = 100, modelName = 'gru-h5'): Prediction {
   return {
-    symbol: 'BTC/USDT', timeframe: '1m', featureTime: T0 + featureMin * MIN, horizon: 5, targetTime: T0 + (featureMin + 5) * MIN,
-    basePrice, predictedReturn, predictedPrice: basePrice * Math.exp(predictedReturn), modelName, modelVersion: '1.0.0', modelSha256: 'a'.repeat(64),
+    symbol: 'BTC/USDT',
+    timeframe: '1m',
+    featureTime: T0 + featureMin * MIN,
+    horizon: 5,
+    targetTime: T0 + (featureMin + 5) * MIN,
+    basePrice,
+    predictedReturn,
+    predictedPrice: basePrice * Math.exp(predictedReturn),
+    modelName,
+    modelVersion: '1.0.0',
+    modelSha256: 'a'.repeat(64),
   };
 }
 
 function candle(startMin: number, close: number): Candle {
   return {
-    symbol: 'BTC/USDT', timeframe: '1m', start: T0 + startMin * MIN, end: T0 + (startMin + 1) * MIN, open: close, high: close, low: close, close,
-    volume: 1, quoteVolume: null, vwap: null, trades: null, buyVolume: null, final: true,
+    symbol: 'BTC/USDT',
+    timeframe: '1m',
+    start: T0 + startMin * MIN,
+    end: T0 + (startMin + 1) * MIN,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: 1,
+    quoteVolume: null,
+    vwap: null,
+    trades: null,
+    buyVolume: null,
+    final: true,
   };
 }
 
 function harness(config = {}) {
   const reports: RollingReport[] = [];
   const expired: number[] = [];
-  const monitor = createErrorMonitorStage({ config, onRolling: (r) => reports.push(r), onExpired: (e) => expired.push(e.targetTime) });
+  const monitor = createErrorMonitorStage({
+    config,
+    onRolling: (r) => reports.push(r),
+    onExpired: (e) => expired.push(e.targetTime),
+  });
   const state = monitor.stage.state!.initial('BTC/USDT|1m');
   const errors: PredictionError[] = [];
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -33,7 +66,14 @@ function harness(config = {}) {
   let offset = 0;
   const push = (value: Prediction | Candle) => {
     const topic = 'targetTime' in value ? topics.predictions.name : topics.candles.name;
-    const record: InputRecord<Prediction | Candle> = { topic, partition: 0, offset: offset++, key: null, headers: {}, value };
+    const record: InputRecord<Prediction | Candle> = {
+      topic,
+      partition: 0,
+      offset: offset++,
+      key: null,
+      headers: {},
+      value,
+    };
     const out = monitor.stage.handle!(record, ctx) as { value: PredictionError }[];
     errors.push(...out.map((o) => o.value));
   };
@@ -65,7 +105,11 @@ describe('error monitor', () => {
   it('keeps rolling MAE, RMSE and directional accuracy of model and baseline over each window', () => {
     const h = harness({ windows: [2, 50] });
     // (predicted, actual): (0.01, 0.02), (-0.01, 0.01), (0.03, 0): errors -0.01, -0.02, 0.03.
-    const cases: [number, number][] = [[0.01, 0.02], [-0.01, 0.01], [0.03, 0]];
+    const cases: [number, number][] = [
+      [0.01, 0.02],
+      [-0.01, 0.01],
+      [0.03, 0],
+    ];
     cases.forEach(([p, a], i) => {
       h.push(prediction(i, p));
       h.push(candle(i + 5, 100 * Math.exp(a)));
@@ -97,7 +141,10 @@ describe('error monitor', () => {
     h.push(prediction(3, -0.001)); // target minute 8
     h.push(candle(9, 104));
     h.push(candle(8, 103)); // late, out of order
-    expect(h.errors.map((e) => [e.targetTime, e.actualPrice])).toEqual([[T0 + 5 * MIN, 101], [T0 + 8 * MIN, 103]]);
+    expect(h.errors.map((e) => [e.targetTime, e.actualPrice])).toEqual([
+      [T0 + 5 * MIN, 101],
+      [T0 + 8 * MIN, 103],
+    ]);
     expect(h.errors[1]!.directionCorrect).toBe(false);
   });
 
@@ -126,7 +173,11 @@ describe('error monitor', () => {
     const h = harness();
     h.push(prediction(0, 0.01));
     const ctx: TickContext<ErrorMonitorState> = {
-      keys: () => ['BTC/USDT|1m'], state: () => h.state, setState() {}, now: () => 0, log: { debug() {}, info() {}, warn() {}, error() {} },
+      keys: () => ['BTC/USDT|1m'],
+      state: () => h.state,
+      setState() {},
+      now: () => 0,
+      log: { debug() {}, info() {}, warn() {}, error() {} },
     };
     h.monitor.stage.flush!(ctx);
     expect(h.expired).toEqual([T0 + 5 * MIN]);
@@ -139,8 +190,16 @@ describe('error monitor', () => {
     h.push(prediction(0, 0.02, 100, 'gru-h5'));
     h.push(prediction(0, -0.01, 100, 'ridge-h5'));
     h.push(candle(5, 101));
-    expect(h.errors.map((e) => [e.modelName, e.predictedReturn])).toEqual([['gru-h5', 0.02], ['ridge-h5', -0.01]]);
-    expect(h.monitor.snapshot().map((r) => r.modelName).sort()).toEqual(['gru-h5', 'ridge-h5']);
+    expect(h.errors.map((e) => [e.modelName, e.predictedReturn])).toEqual([
+      ['gru-h5', 0.02],
+      ['ridge-h5', -0.01],
+    ]);
+    expect(
+      h.monitor
+        .snapshot()
+        .map((r) => r.modelName)
+        .sort(),
+    ).toEqual(['gru-h5', 'ridge-h5']);
   });
 
   it('reads its windows from ERROR_WINDOWS and refuses nonsense naming the variable', () => {

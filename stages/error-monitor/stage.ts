@@ -1,8 +1,18 @@
 import {
-  defineStage, emit, rollingStats, timeframeMs, topics, ValidationError,
-  type Candle, type ForecastSample, type RollingReport, type Output, type Prediction, type PredictionError, type StageDefinition, type StageOutputs,
-  type Timeframe, type WindowStats,
+  defineStage,
+  emit,
+  timeframeMs,
+  topics,
+  ValidationError,
+  type Candle,
+  type Output,
+  type Prediction,
+  type PredictionError,
+  type StageDefinition,
+  type StageOutputs,
+  type Timeframe,
 } from '../../pipeline/index.ts';
+import { rollingStats, type ForecastSample, type RollingReport } from '../../market/forecast-metrics.ts';
 import { defaultErrorMonitorConfig, type ErrorMonitorConfig } from './error-monitor-config.ts';
 
 /** Per symbol|timeframe (both inputs are partitioned by it). */
@@ -44,12 +54,21 @@ export function predictionErrorOf(p: Prediction, actualPrice: number): Predictio
   const actualReturn = Math.log(actualPrice / p.basePrice);
   const error = p.predictedReturn - actualReturn;
   return {
-    symbol: p.symbol, timeframe: p.timeframe, featureTime: p.featureTime, targetTime: p.targetTime,
-    modelName: p.modelName, modelVersion: p.modelVersion,
-    predictedReturn: p.predictedReturn, actualReturn, error, absError: Math.abs(error),
+    symbol: p.symbol,
+    timeframe: p.timeframe,
+    featureTime: p.featureTime,
+    targetTime: p.targetTime,
+    modelName: p.modelName,
+    modelVersion: p.modelVersion,
+    predictedReturn: p.predictedReturn,
+    actualReturn,
+    error,
+    absError: Math.abs(error),
     directionCorrect: Math.sign(p.predictedReturn) === Math.sign(actualReturn),
-    baselineError: -actualReturn, baselineAbsError: Math.abs(actualReturn),
-    predictedPrice: p.predictedPrice, actualPrice,
+    baselineError: -actualReturn,
+    baselineAbsError: Math.abs(actualReturn),
+    predictedPrice: p.predictedPrice,
+    actualPrice,
   };
 }
 
@@ -69,8 +88,17 @@ export function createErrorMonitorStage(options: ErrorMonitorOptions = {}): Erro
   const latest = new Map<string, RollingReport>();
 
   const report = (st: ErrorMonitorState, modelName: string, symbol: string, timeframe: string) => {
-    const samples: ForecastSample[] = (st.samples[modelName] ?? []).map(([predictedReturn, actualReturn]) => ({ predictedReturn, actualReturn }));
-    const r: RollingReport = { modelName, symbol, timeframe, stats: rollingStats(samples, config.windows), expired: st.expired[modelName] ?? 0 };
+    const samples: ForecastSample[] = (st.samples[modelName] ?? []).map(([predictedReturn, actualReturn]) => ({
+      predictedReturn,
+      actualReturn,
+    }));
+    const r: RollingReport = {
+      modelName,
+      symbol,
+      timeframe,
+      stats: rollingStats(samples, config.windows),
+      expired: st.expired[modelName] ?? 0,
+    };
     latest.set(`${modelName}|${symbol}|${timeframe}`, r);
     options.onRolling?.(r);
   };
@@ -90,13 +118,15 @@ export function createErrorMonitorStage(options: ErrorMonitorOptions = {}): Erro
     report(st, p.modelName, p.symbol, p.timeframe);
   };
 
-  const expiresAt = (p: Prediction) => p.targetTime + config.expiryHorizons * p.horizon * timeframeMs[p.timeframe as Timeframe];
+  const expiresAt = (p: Prediction) =>
+    p.targetTime + config.expiryHorizons * p.horizon * timeframeMs[p.timeframe as Timeframe];
 
   const onCandle = (st: ErrorMonitorState, c: Candle, out: Output[]) => {
     if (!c.final) return;
     const at = st.closes.findIndex(([start]) => start >= c.start);
     if (at === -1) st.closes.push([c.start, c.close]);
-    else if (st.closes[at]![0] === c.start) st.closes[at]![1] = c.close; // a correction: later matches use it
+    else if (st.closes[at]![0] === c.start)
+      st.closes[at]![1] = c.close; // a correction: later matches use it
     else st.closes.splice(at, 0, [c.start, c.close]); // out of order
     if (st.closes.length > config.candleMemory) st.closes.splice(0, st.closes.length - config.candleMemory);
     st.watermark = Math.max(st.watermark ?? c.start, c.start);
@@ -111,7 +141,9 @@ export function createErrorMonitorStage(options: ErrorMonitorOptions = {}): Erro
 
   const onPrediction = (st: ErrorMonitorState, p: Prediction, out: Output[]) => {
     if (!(p.basePrice > 0) || !Number.isFinite(p.predictedReturn)) {
-      throw new ValidationError(`prediction ${p.symbol} ${p.timeframe} ${p.featureTime} ${p.modelName}: basePrice must be positive and predictedReturn finite`);
+      throw new ValidationError(
+        `prediction ${p.symbol} ${p.timeframe} ${p.featureTime} ${p.modelName}: basePrice must be positive and predictedReturn finite`,
+      );
     }
     const known = st.closes.find(([start]) => start === p.targetTime);
     if (known) return match(st, p, known[1], out);
@@ -123,7 +155,8 @@ export function createErrorMonitorStage(options: ErrorMonitorOptions = {}): Erro
 
   const stage = defineStage<Input, ErrorMonitorState>({
     name: 'error-monitor',
-    description: 'Matches predictions with realised candles: PredictionErrors and rolling MAE, RMSE, direction vs the naive baseline.',
+    description:
+      'Matches predictions with realised candles: PredictionErrors and rolling MAE, RMSE, direction vs the naive baseline.',
     inputs: [topics.predictions, topics.candles],
     outputs: [topics.predictionErrors],
     state: { initial: () => ({ pending: [], closes: [], watermark: null, samples: {}, expired: {} }) },

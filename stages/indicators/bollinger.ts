@@ -25,7 +25,13 @@ export function bollingerInitial(): BollingerState {
 }
 
 /** Adds close number `i` (0-based) to `closes` (a window of 20); fills `out` and returns true from the 20th on. */
-export function bollingerStep(s: BollingerState, closes: number[], close: number, i: number, out: BollingerValues): boolean {
+export function bollingerStep(
+  s: BollingerState,
+  closes: number[],
+  close: number,
+  i: number,
+  out: BollingerValues,
+): boolean {
   put(closes, i, close);
   const square = close * close;
   if (i < BB_PERIOD - 1) {

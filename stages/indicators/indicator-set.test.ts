@@ -21,7 +21,20 @@ function flatGap(last: Candle, count: number): Candle[] {
   return Array.from({ length: count }, (_, i) => {
     const start = last.start + (i + 1) * 60_000;
     const p = last.close;
-    return { ...last, start, end: start + 60_000, open: p, high: p, low: p, close: p, volume: 0, quoteVolume: 0, vwap: null, trades: 0, buyVolume: 0 };
+    return {
+      ...last,
+      start,
+      end: start + 60_000,
+      open: p,
+      high: p,
+      low: p,
+      close: p,
+      volume: 0,
+      quoteVolume: 0,
+      vwap: null,
+      trades: 0,
+      buyVolume: 0,
+    };
   });
 }
 

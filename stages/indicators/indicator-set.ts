@@ -1,10 +1,24 @@
 import { LateRecordError, ValidationError, type Candle, type FeatureVector } from '../../pipeline/index.ts';
 import { adxCopy, adxInitial, adxStep, type AdxState } from './adx.ts';
 import { atrCopy, atrInitial, atrStep, type AtrState } from './atr.ts';
-import { BB_PERIOD, bollingerCopy, bollingerInitial, bollingerStep, type BollingerState, type BollingerValues } from './bollinger.ts';
+import {
+  BB_PERIOD,
+  bollingerCopy,
+  bollingerInitial,
+  bollingerStep,
+  type BollingerState,
+  type BollingerValues,
+} from './bollinger.ts';
 import { CCI_PERIOD, cciStep } from './cci.ts';
 import { HIGH_LOW_PERIOD, highLowOf, type HighLow } from './high-low-window.ts';
-import { logReturnCopy, logReturnInitial, logReturnStep, VOLATILITY_PERIOD, type LogReturnState, type LogReturnValues } from './log-returns.ts';
+import {
+  logReturnCopy,
+  logReturnInitial,
+  logReturnStep,
+  VOLATILITY_PERIOD,
+  type LogReturnState,
+  type LogReturnValues,
+} from './log-returns.ts';
 import { macdCopy, macdInitial, macdStep, type MacdState, type MacdValues } from './macd.ts';
 import { mfiCopy, mfiInitial, mfiStep, moneyFlowWindows, type MfiState, type MoneyFlowWindows } from './mfi.ts';
 import { emaCopy, emaInitial, emaStep, type EmaState } from './moving-averages.ts';
@@ -12,7 +26,13 @@ import { obvCopy, obvInitial, obvStep, type ObvState } from './obv.ts';
 import { rsiCopy, rsiInitial, rsiStep, type RsiState } from './rsi.ts';
 import { put, windowFor } from './sliding-window.ts';
 import {
-  stochasticCopy, stochasticInitial, stochasticStep, stochasticWindows, williamsR, type StochasticState, type StochasticWindows,
+  stochasticCopy,
+  stochasticInitial,
+  stochasticStep,
+  stochasticWindows,
+  williamsR,
+  type StochasticState,
+  type StochasticWindows,
 } from './stochastic.ts';
 
 // Every indicator of a FeatureVector over one symbol|timeframe series, one candle at a time. The state is a
@@ -121,10 +141,14 @@ export function validateCandle(candle: Candle): void {
     );
   }
   if (!(typeof volume === 'number' && volume >= 0 && volume < Infinity)) {
-    throw new ValidationError(`candle ${candle.symbol} ${candle.timeframe} ${start}: volume must be a non-negative number, got ${volume}`);
+    throw new ValidationError(
+      `candle ${candle.symbol} ${candle.timeframe} ${start}: volume must be a non-negative number, got ${volume}`,
+    );
   }
   if (!Number.isSafeInteger(start)) {
-    throw new ValidationError(`candle ${candle.symbol} ${candle.timeframe}: start must be an integer epoch ms, got ${start}`);
+    throw new ValidationError(
+      `candle ${candle.symbol} ${candle.timeframe}: start must be an integer epoch ms, got ${start}`,
+    );
   }
 }
 
@@ -200,7 +224,25 @@ function computeFeatures(f: IndicatorFamilies, w: IndicatorWindows, candle: Cand
 
 /** The FeatureVector fields that hold indicators, in schema order. */
 export const featureFields = [
-  'sma20', 'ema12', 'ema26', 'rsi14', 'macd', 'macdSignal', 'macdHistogram', 'bbUpper', 'bbMiddle', 'bbLower',
-  'atr14', 'stochK', 'stochD', 'obv', 'adx14', 'cci20', 'mfi14', 'williamsR14', 'logReturn', 'volatility20',
+  'sma20',
+  'ema12',
+  'ema26',
+  'rsi14',
+  'macd',
+  'macdSignal',
+  'macdHistogram',
+  'bbUpper',
+  'bbMiddle',
+  'bbLower',
+  'atr14',
+  'stochK',
+  'stochD',
+  'obv',
+  'adx14',
+  'cci20',
+  'mfi14',
+  'williamsR14',
+  'logReturn',
+  'volatility20',
 ] as const satisfies readonly (keyof FeatureVector)[];
 export type FeatureField = (typeof featureFields)[number];

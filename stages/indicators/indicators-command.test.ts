@@ -39,7 +39,10 @@ describe('candleflow indicators', () => {
     const { code, stdout, stderr } = await run(['--in', path]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const vectors = stdout.trim().split('\n').map((l) => JSON.parse(l) as FeatureVector);
+    const vectors = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as FeatureVector);
     expect(vectors).toHaveLength(2 * btc.length);
     for (const v of vectors) {
       expect(Object.keys(v)).toEqual(expect.arrayContaining(['symbol', 'timeframe', 'start', ...featureFields]));
@@ -47,7 +50,9 @@ describe('candleflow indicators', () => {
     const fixture = loadGoldenFixture();
     const ofBtc = vectors.filter((v) => v.symbol === 'BTC/USDT');
     expect(ofBtc.map((v) => v.start)).toEqual(btc.map((c) => c.start));
-    const bad = featureFields.flatMap((f) => ofBtc.filter((v, i) => !withinTolerance(v[f], fixture.fields[f][i] ?? null)).map((v) => `${f}@${v.start}`));
+    const bad = featureFields.flatMap((f) =>
+      ofBtc.filter((v, i) => !withinTolerance(v[f], fixture.fields[f][i] ?? null)).map((v) => `${f}@${v.start}`),
+    );
     expect(bad.slice(0, 5)).toEqual([]);
     // The second series has its own state: shifted prices move the SMA by exactly the shift.
     const ofUsdc = vectors.filter((v) => v.symbol === 'BTC/USDC');
@@ -55,10 +60,15 @@ describe('candleflow indicators', () => {
   });
 
   it('reads stdin with --in - and accepts candles without the nullable fields', async () => {
-    const candles = loadGoldenSeries().slice(0, 30).map(({ quoteVolume: _q, vwap: _v, trades: _t, buyVolume: _b, final: _f, ...c }) => c);
+    const candles = loadGoldenSeries()
+      .slice(0, 30)
+      .map(({ quoteVolume: _q, vwap: _v, trades: _t, buyVolume: _b, final: _f, ...c }) => c);
     const { code, stdout } = await run(['--in', '-'], `${candles.map((c) => JSON.stringify(c)).join('\n')}\n`);
     expect(code).toBe(0);
-    const vectors = stdout.trim().split('\n').map((l) => JSON.parse(l) as FeatureVector);
+    const vectors = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as FeatureVector);
     expect(vectors).toHaveLength(30);
     expect(vectors[19]?.sma20).not.toBeNull();
     expect(vectors[18]?.sma20).toBeNull();
@@ -70,7 +80,10 @@ describe('candleflow indicators', () => {
     writeFileSync(path, gzipSync(candles.map((c) => JSON.stringify(c)).join('\n')));
     const { code, stdout } = await run(['--in', path]);
     expect(code).toBe(0);
-    const vectors = stdout.trim().split('\n').map((l) => JSON.parse(l) as FeatureVector);
+    const vectors = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as FeatureVector);
     expect(vectors.map((v) => v.start)).toEqual(candles.map((c) => c.start));
     expect(vectors[39]?.macd).not.toBeNull();
   });

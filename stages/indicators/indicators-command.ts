@@ -41,7 +41,8 @@ export function candleFromJson(value: unknown): Candle | string {
     return `timeframe must be one of ${timeframes.join(', ')}, got ${JSON.stringify(o.timeframe)}`;
   }
   for (const field of REQUIRED_NUMBERS) {
-    if (typeof o[field] !== 'number' || !Number.isFinite(o[field])) return `${field} must be a number, got ${JSON.stringify(o[field])}`;
+    if (typeof o[field] !== 'number' || !Number.isFinite(o[field]))
+      return `${field} must be a number, got ${JSON.stringify(o[field])}`;
   }
   for (const field of NULLABLE_NUMBERS) {
     const v = o[field];
@@ -49,13 +50,25 @@ export function candleFromJson(value: unknown): Candle | string {
       return `${field} must be a number or null, got ${JSON.stringify(v)}`;
     }
   }
-  if (o.final !== undefined && typeof o.final !== 'boolean') return `final must be a boolean, got ${JSON.stringify(o.final)}`;
+  if (o.final !== undefined && typeof o.final !== 'boolean')
+    return `final must be a boolean, got ${JSON.stringify(o.final)}`;
   const num = (field: (typeof REQUIRED_NUMBERS)[number]) => o[field] as number;
   const nullable = (field: (typeof NULLABLE_NUMBERS)[number]) => (o[field] ?? null) as number | null;
   return {
-    symbol: o.symbol, timeframe: o.timeframe, start: num('start'), end: num('end'), open: num('open'),
-    high: num('high'), low: num('low'), close: num('close'), volume: num('volume'), quoteVolume: nullable('quoteVolume'),
-    vwap: nullable('vwap'), trades: nullable('trades'), buyVolume: nullable('buyVolume'), final: (o.final ?? true) as boolean,
+    symbol: o.symbol,
+    timeframe: o.timeframe,
+    start: num('start'),
+    end: num('end'),
+    open: num('open'),
+    high: num('high'),
+    low: num('low'),
+    close: num('close'),
+    volume: num('volume'),
+    quoteVolume: nullable('quoteVolume'),
+    vwap: nullable('vwap'),
+    trades: nullable('trades'),
+    buyVolume: nullable('buyVolume'),
+    final: (o.final ?? true) as boolean,
   };
 }
 
@@ -90,9 +103,11 @@ export async function runIndicatorsCommand(argv: string[], io: CommandIo): Promi
     }
   }
   const source: NodeJS.ReadableStream =
-    input === '-' ? io.stdin
-    : input.endsWith('.gz') ? createReadStream(input).pipe(createGunzip())
-    : createReadStream(input, { encoding: 'utf8' });
+    input === '-'
+      ? io.stdin
+      : input.endsWith('.gz')
+        ? createReadStream(input).pipe(createGunzip())
+        : createReadStream(input, { encoding: 'utf8' });
 
   const series = new Map<string, IndicatorState>();
   const lines = createInterface({ input: source, crlfDelay: Infinity });
@@ -106,7 +121,7 @@ export async function runIndicatorsCommand(argv: string[], io: CommandIo): Promi
       try {
         parsed = JSON.parse(line);
       } catch (err) {
-        throw new Error(`line ${lineNumber}: not JSON (${errorMessage(err)})`);
+        throw new Error(`line ${lineNumber}: not JSON (${errorMessage(err)})`, { cause: err });
       }
       const candle = candleFromJson(parsed);
       if (typeof candle === 'string') throw new Error(`line ${lineNumber}: ${candle}`);
@@ -119,7 +134,7 @@ export async function runIndicatorsCommand(argv: string[], io: CommandIo): Promi
       try {
         pending += `${JSON.stringify(applyCandle(state, candle))}\n`;
       } catch (err) {
-        throw new Error(`line ${lineNumber}: ${errorMessage(err)}`);
+        throw new Error(`line ${lineNumber}: ${errorMessage(err)}`, { cause: err });
       }
       if (pending.length >= 64 * 1024) {
         const flushed = io.stdout.write(pending);

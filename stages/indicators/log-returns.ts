@@ -27,7 +27,13 @@ export function logReturnInitial(): LogReturnState {
  * Adds close number `i` (0-based), keeping log returns in `returns` (a window of 20): the log return from close 1
  * on, the volatility from close 20 on.
  */
-export function logReturnStep(s: LogReturnState, returns: number[], close: number, i: number, out: LogReturnValues): void {
+export function logReturnStep(
+  s: LogReturnState,
+  returns: number[],
+  close: number,
+  i: number,
+  out: LogReturnValues,
+): void {
   if (i === 0) {
     s.previousClose = close;
     out.logReturn = null;

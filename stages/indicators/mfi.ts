@@ -29,7 +29,13 @@ export function moneyFlowWindows(): MoneyFlowWindows {
 
 /** Adds candle number `i` (0-based); returns the MFI from candle 14 on. */
 export function mfiStep(
-  s: MfiState, flows: MoneyFlowWindows, high: number, low: number, close: number, volume: number, i: number,
+  s: MfiState,
+  flows: MoneyFlowWindows,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+  i: number,
 ): number | null {
   const typical = (high + low + close) / 3.0;
   if (i === 0) {

@@ -46,7 +46,12 @@ export function fastK(close: number, extremes: HighLow): number {
  * returns true from candle 17 on.
  */
 export function stochasticStep(
-  s: StochasticState, windows: StochasticWindows, close: number, extremes: HighLow, i: number, out: StochasticValues,
+  s: StochasticState,
+  windows: StochasticWindows,
+  close: number,
+  extremes: HighLow,
+  i: number,
+  out: StochasticValues,
 ): boolean {
   const fastIndex = i - (HIGH_LOW_PERIOD - 1);
   if (fastIndex < 0) return false;

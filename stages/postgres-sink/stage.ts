@@ -1,7 +1,15 @@
 import { validateRecord } from '../../schemas/validate.ts';
 import {
-  CandleflowError, DatabaseError, ValidationError, defineStage, errorMessage, topicByName, topics,
-  type BatchContext, type InputRecord, type StageDefinition,
+  CandleflowError,
+  DatabaseError,
+  ValidationError,
+  defineStage,
+  errorMessage,
+  topicByName,
+  topics,
+  type BatchContext,
+  type InputRecord,
+  type StageDefinition,
 } from '../../pipeline/index.ts';
 
 // Writes every result topic to Postgres. A batch (one partition's records) is validated, then upserted in one
@@ -23,7 +31,13 @@ export interface ResultWriter {
 }
 
 export const sinkInputs = [
-  topics.candles, topics.features, topics.predictions, topics.predictionErrors, topics.signals, topics.sentiment, topics.chartPatterns,
+  topics.candles,
+  topics.features,
+  topics.predictions,
+  topics.predictionErrors,
+  topics.signals,
+  topics.sentiment,
+  topics.chartPatterns,
 ] as const;
 
 function group(records: readonly InputRecord[]): TopicRows[] {
@@ -53,7 +67,10 @@ export function createPostgresSinkStage(writer: ResultWriter): StageDefinition {
         // Not ready until a write goes through again; the runner retries this same batch with backoff and holds
         // the partition (and its offsets) meanwhile, so nothing is skipped.
         ctx.setReady(false);
-        ctx.log.warn({ err: errorMessage(err), records: valid.length }, 'postgres-sink: database unavailable, batch will be retried');
+        ctx.log.warn(
+          { err: errorMessage(err), records: valid.length },
+          'postgres-sink: database unavailable, batch will be retried',
+        );
         throw err;
       }
       // The database refused the data (a value PostgreSQL rejects though it passed validation): find the
@@ -73,14 +90,18 @@ export function createPostgresSinkStage(writer: ResultWriter): StageDefinition {
           ctx.setReady(false);
           throw err;
         }
-        ctx.deadLetter(record, err instanceof CandleflowError ? err : new DatabaseError(errorMessage(err), { retriable: false, cause: err }));
+        ctx.deadLetter(
+          record,
+          err instanceof CandleflowError ? err : new DatabaseError(errorMessage(err), { retriable: false, cause: err }),
+        );
       }
     }
   }
 
   return defineStage({
     name: 'postgres-sink',
-    description: 'Upserts candles, features, predictions, prediction errors, signals, sentiment and chart patterns into Postgres.',
+    description:
+      'Upserts candles, features, predictions, prediction errors, signals, sentiment and chart patterns into Postgres.',
     inputs: sinkInputs,
     outputs: [],
     handleBatch,

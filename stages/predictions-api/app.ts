@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import type { ResultQueries } from '../../pipeline/index.ts';
+import type { ApiDeps, ApiHealth } from './api-deps.ts';
 import { DatabaseError } from '../../pipeline/index.ts';
 import { ApiError } from './api-error.ts';
 import type { ApiConfig } from './config.ts';
@@ -18,18 +19,6 @@ import { modelRoutes } from './routes/models.ts';
 import { predictionRoutes } from './routes/predictions.ts';
 import { symbolRoutes } from './routes/symbols.ts';
 import { signalRoutes } from './routes/signals.ts';
-
-export interface ApiHealth {
-  /** Resolves when the API can answer (its database is reachable); rejects with the reason otherwise. */
-  ready(): Promise<void>;
-}
-
-export interface ApiDeps {
-  queries: ResultQueries;
-  config: ApiConfig;
-  registry: Registry;
-  health: ApiHealth;
-}
 
 export interface BuildAppOptions {
   queries: ResultQueries;
@@ -49,7 +38,12 @@ declare module 'fastify' {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 function sha256(text: string): Buffer {
@@ -72,12 +66,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       const e = errors[0];
       const missing = (e?.params as { missingProperty?: string } | undefined)?.missingProperty;
       const parameter = missing ?? e?.instancePath.replace(/^\//, '').split('/')[0] ?? 'query';
-      const detail = missing ? 'is required' : e?.keyword === 'enum' ? `must be one of ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')}` : (e?.message ?? 'is invalid');
+      const detail = missing
+        ? 'is required'
+        : e?.keyword === 'enum'
+          ? `must be one of ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')}`
+          : (e?.message ?? 'is invalid');
       return new ApiError(400, `${parameter}: ${detail}`, parameter);
     },
   });
 
-  const duration = (registry.getSingleMetric('candleflow_api_request_duration_seconds') as Histogram<string> | undefined) ??
+  const duration =
+    (registry.getSingleMetric('candleflow_api_request_duration_seconds') as Histogram<string> | undefined) ??
     new Histogram({
       name: 'candleflow_api_request_duration_seconds',
       help: 'Predictions API request duration by route and status code.',
@@ -96,7 +95,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (error instanceof ApiError) {
       reply.headers(error.headers);
       return reply.code(error.statusCode).send({
-        statusCode: error.statusCode, error: STATUS_TEXT[error.statusCode] ?? 'Error', message: error.message,
+        statusCode: error.statusCode,
+        error: STATUS_TEXT[error.statusCode] ?? 'Error',
+        message: error.message,
         ...(error.parameter ? { parameter: error.parameter } : {}),
       });
     }
@@ -104,22 +105,33 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       request.log.warn({ err: error.message }, 'database unavailable');
       if (error.retriable) {
         reply.header('retry-after', String(config.retryAfterSeconds));
-        return reply.code(503).send({ statusCode: 503, error: STATUS_TEXT[503], message: 'database unavailable, try again later' });
+        return reply
+          .code(503)
+          .send({ statusCode: 503, error: STATUS_TEXT[503], message: 'database unavailable, try again later' });
       }
     }
     const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      return reply.code(status).send({ statusCode: status, error: STATUS_TEXT[status] ?? 'Client Error', message: error.message });
+      return reply
+        .code(status)
+        .send({ statusCode: status, error: STATUS_TEXT[status] ?? 'Client Error', message: error.message });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ statusCode: 500, error: STATUS_TEXT[500], message: 'internal error' });
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ statusCode: 404, error: STATUS_TEXT[404], message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    reply.code(404).send({
+      statusCode: 404,
+      error: STATUS_TEXT[404],
+      message: `no route ${request.method} ${request.url.split('?')[0]}`,
+    });
   });
 
-  await app.register(cors, { origin: config.corsOrigin === '*' ? '*' : config.corsOrigin, methods: ['GET', 'HEAD', 'OPTIONS'] });
+  await app.register(cors, {
+    origin: config.corsOrigin === '*' ? '*' : config.corsOrigin,
+    methods: ['GET', 'HEAD', 'OPTIONS'],
+  });
   await app.register(compress, { threshold: 1024 });
 
   if (config.apiKeys.length > 0) {
@@ -132,9 +144,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       // Comparing digests in constant time does not reveal how much of a key matched.
       const digest = token ? sha256(token) : undefined;
       if (!digest || !keys.some((k) => timingSafeEqual(k, digest))) {
-        throw new ApiError(401, token ? 'invalid API key' : 'missing API key: send Authorization: Bearer <key>', undefined, {
-          'www-authenticate': 'Bearer realm="candleflow"',
-        });
+        throw new ApiError(
+          401,
+          token ? 'invalid API key' : 'missing API key: send Authorization: Bearer <key>',
+          undefined,
+          {
+            'www-authenticate': 'Bearer realm="candleflow"',
+          },
+        );
       }
     });
   }
@@ -145,19 +162,33 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       timeWindow: 60_000,
       keyGenerator: (request) => request.headers.authorization ?? request.ip,
       errorResponseBuilder: (_request, context) =>
-        new ApiError(429, `rate limit of ${context.max} requests per minute exceeded, retry in ${Math.ceil(context.ttl / 1000)} s`),
+        new ApiError(
+          429,
+          `rate limit of ${context.max} requests per minute exceeded, retry in ${Math.ceil(context.ttl / 1000)} s`,
+        ),
     });
   }
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Candleflow predictions API', version: '1', description: 'Candles, features, predictions, signals and model error, read from Postgres.' },
-      ...(config.apiKeys.length > 0 ? { components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] } : {}),
+      info: {
+        title: 'Candleflow predictions API',
+        version: '1',
+        description: 'Candles, features, predictions, signals and model error, read from Postgres.',
+      },
+      ...(config.apiKeys.length > 0
+        ? {
+            components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+            security: [{ bearer: [] }],
+          }
+        : {}),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 
   healthRoutes(app, deps);
   symbolRoutes(app, deps);

@@ -4,12 +4,23 @@ import { parseApiConfig } from './config.ts';
 describe('parseApiConfig', () => {
   it('has working defaults', () => {
     expect(parseApiConfig({})).toEqual({
-      port: 3000, host: '0.0.0.0', apiKeys: [], rateLimitMax: 600, corsOrigin: '*', latestCacheMs: 1000, listCacheMs: 1000, maxLimit: 1000, retryAfterSeconds: 5,
+      port: 3000,
+      host: '0.0.0.0',
+      apiKeys: [],
+      rateLimitMax: 600,
+      corsOrigin: '*',
+      latestCacheMs: 1000,
+      listCacheMs: 1000,
+      maxLimit: 1000,
+      retryAfterSeconds: 5,
     });
   });
 
   it('reads keys and origins as comma lists', () => {
-    const c = parseApiConfig({ API_KEYS: ' aaaaaaaaaaaaaaaa , bbbbbbbbbbbbbbbb', CORS_ORIGIN: 'https://a.example, http://localhost:5173' });
+    const c = parseApiConfig({
+      API_KEYS: ' aaaaaaaaaaaaaaaa , bbbbbbbbbbbbbbbb',
+      CORS_ORIGIN: 'https://a.example, http://localhost:5173',
+    });
     expect(c.apiKeys).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
     expect(c.corsOrigin).toEqual(['https://a.example', 'http://localhost:5173']);
   });

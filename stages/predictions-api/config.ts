@@ -21,15 +21,25 @@ export interface ApiConfig {
 
 /** Reads PORT, HOST, API_KEYS, RATE_LIMIT_MAX, CORS_ORIGIN, LATEST_CACHE_MS, LIST_CACHE_MS, MAX_LIMIT, RETRY_AFTER_SECONDS. */
 export function parseApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
-  const apiKeys = (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  const apiKeys = (env.API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
   for (const key of apiKeys) {
     if (key.length < 16) throw new ConfigError('API_KEYS', 'holds a key shorter than 16 characters');
-    if (!/^[\x21-\x7e]+$/.test(key)) throw new ConfigError('API_KEYS', 'holds a key with spaces or non-ASCII characters');
+    if (!/^[\x21-\x7e]+$/.test(key))
+      throw new ConfigError('API_KEYS', 'holds a key with spaces or non-ASCII characters');
   }
-  const origins = (env.CORS_ORIGIN ?? '*').split(',').map((o) => o.trim()).filter((o) => o.length > 0);
+  const origins = (env.CORS_ORIGIN ?? '*')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o.length > 0);
   for (const origin of origins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new ConfigError('CORS_ORIGIN', `must be * or a comma list of origins like https://example.com, got "${origin}"`);
+      throw new ConfigError(
+        'CORS_ORIGIN',
+        `must be * or a comma list of origins like https://example.com, got "${origin}"`,
+      );
     }
   }
   return {

@@ -34,13 +34,22 @@ describe('query parameters', () => {
   it('normalizes BASE-QUOTE and lower case to BASE/QUOTE', () => {
     expect(parseSymbol('btc-usd')).toBe('BTC/USD');
     expect(parseSymbol('1INCH/USDT')).toBe('1INCH/USDT');
-    for (const bad of ['BTC', 'BTC/', 'BTC/USD/EUR', 'BTC_USD', 'BTC USD', '']) expect(parameterOf(() => parseSymbol(bad)), bad).toBe('symbol');
+    for (const bad of ['BTC', 'BTC/', 'BTC/USD/EUR', 'BTC_USD', 'BTC USD', ''])
+      expect(
+        parameterOf(() => parseSymbol(bad)),
+        bad,
+      ).toBe('symbol');
   });
 
   it('round-trips cursors and refuses forged ones', () => {
     expect(decodeCursor(encodeCursor({ time: 5, tiebreak: 'm' }))).toEqual({ time: 5, tiebreak: 'm' });
     expect(decodeCursor(encodeCursor({ time: 5 }))).toEqual({ time: 5 });
-    for (const bad of ['x', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('[1.5]').toString('base64url'), Buffer.from('[1,2]').toString('base64url')]) {
+    for (const bad of [
+      'x',
+      Buffer.from('{"a":1}').toString('base64url'),
+      Buffer.from('[1.5]').toString('base64url'),
+      Buffer.from('[1,2]').toString('base64url'),
+    ]) {
       expect(parameterOf(() => decodeCursor(bad))).toBe('cursor');
     }
   });

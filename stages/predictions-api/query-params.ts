@@ -19,7 +19,8 @@ export function parseTime(raw: string, parameter: string): number {
   const text = raw.trim();
   if (/^-?\d+$/.test(text)) {
     const ms = Number(text);
-    if (!Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15) throw badRequest(parameter, `${text} is out of the range of epoch milliseconds`);
+    if (!Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15)
+      throw badRequest(parameter, `${text} is out of the range of epoch milliseconds`);
     return ms;
   }
   const m = ISO.exec(text);
@@ -27,7 +28,8 @@ export function parseTime(raw: string, parameter: string): number {
   const [y, mo, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
   const day = new Date(Date.UTC(y, mo - 1, d));
   // Date.parse rolls 2019-02-30 over into March; a date that does not exist is an input error.
-  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) throw badRequest(parameter, `"${raw}" is not a valid ISO-8601 time (no such date)`);
+  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d)
+    throw badRequest(parameter, `"${raw}" is not a valid ISO-8601 time (no such date)`);
   const utc = m[1] !== undefined && m[4] === undefined ? `${text}Z` : text;
   const ms = Date.parse(utc.replace(' ', 'T'));
   if (Number.isNaN(ms)) throw badRequest(parameter, `"${raw}" is not a valid ISO-8601 time`);
@@ -56,7 +58,12 @@ export function decodeCursor(raw: string): Cursor {
   } catch {
     throw badRequest('cursor', 'is not a cursor this API returned');
   }
-  if (!Array.isArray(parts) || !Number.isSafeInteger(parts[0]) || parts.length > 2 || (parts.length === 2 && typeof parts[1] !== 'string')) {
+  if (
+    !Array.isArray(parts) ||
+    !Number.isSafeInteger(parts[0]) ||
+    parts.length > 2 ||
+    (parts.length === 2 && typeof parts[1] !== 'string')
+  ) {
     throw badRequest('cursor', 'is not a cursor this API returned');
   }
   return parts.length === 2 ? { time: parts[0] as number, tiebreak: parts[1] as string } : { time: parts[0] as number };

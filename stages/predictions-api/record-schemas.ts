@@ -19,18 +19,28 @@ function jsonType(type: unknown): JsonSchema {
     return jsonType(t.type);
   }
   switch (type) {
-    case 'null': return { type: 'null' };
-    case 'string': return { type: 'string' };
-    case 'boolean': return { type: 'boolean' };
+    case 'null':
+      return { type: 'null' };
+    case 'string':
+      return { type: 'string' };
+    case 'boolean':
+      return { type: 'boolean' };
     case 'int':
-    case 'long': return { type: 'integer' };
-    default: return { type: 'number' };
+    case 'long':
+      return { type: 'integer' };
+    default:
+      return { type: 'number' };
   }
 }
 
 export function timeFields(name: RecordName): string[] {
   return avroSchemas[name].fields
-    .filter((f) => typeof f.type === 'object' && f.type !== null && (f.type as { logicalType?: string }).logicalType === 'timestamp-millis')
+    .filter(
+      (f) =>
+        typeof f.type === 'object' &&
+        f.type !== null &&
+        (f.type as { logicalType?: string }).logicalType === 'timestamp-millis',
+    )
     .map((f) => f.name);
 }
 
@@ -39,7 +49,8 @@ export function recordSchema(name: RecordName): JsonSchema {
   for (const field of avroSchemas[name].fields) {
     properties[field.name] = { ...jsonType(field.type), ...(field.doc ? { description: field.doc } : {}) };
   }
-  for (const t of timeFields(name)) properties[`${t}Iso`] = { type: 'string', format: 'date-time', description: `${t} as ISO-8601 UTC.` };
+  for (const t of timeFields(name))
+    properties[`${t}Iso`] = { type: 'string', format: 'date-time', description: `${t} as ISO-8601 UTC.` };
   return { type: 'object', title: name, properties, required: Object.keys(properties) };
 }
 
@@ -63,7 +74,10 @@ export function pageSchema(name: RecordName): JsonSchema {
     type: 'object',
     properties: {
       data: { type: 'array', items: recordSchema(name) },
-      next: { type: ['string', 'null'], description: 'Cursor of the next (older) page: pass it as `cursor`; null on the last page.' },
+      next: {
+        type: ['string', 'null'],
+        description: 'Cursor of the next (older) page: pass it as `cursor`; null on the last page.',
+      },
     },
     required: ['data', 'next'],
   };

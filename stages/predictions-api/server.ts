@@ -1,14 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createResultQueries, openDatabase, parseDatabaseConfig, type Database } from '../../pipeline/index.ts';
-import { buildApp, type ApiHealth } from './app.ts';
+import {
+  createResultQueries,
+  openDatabase,
+  parseDatabaseConfig,
+  type Database,
+  type Env,
+} from '../../pipeline/index.ts';
+import type { ApiHealth } from './api-deps.ts';
+import { buildApp } from './app.ts';
 import { parseApiConfig } from './config.ts';
 
 // The composition root of `candleflow run api` (and of the API inside `candleflow dev`): config, database,
 // app, listen. Closing the app closes the database it opened.
 
 export interface PredictionsApiOptions {
-  env?: NodeJS.ProcessEnv;
+  env: Env;
   /** An already open database (dev mode shares the sink's); otherwise one is opened from env and closed on close. */
   database?: Database;
   registry?: Registry;
@@ -23,11 +30,12 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startPredictionsApi(options: PredictionsApiOptions = {}): Promise<RunningApi> {
-  const env = options.env ?? process.env;
+export async function startPredictionsApi(options: PredictionsApiOptions): Promise<RunningApi> {
+  const { env } = options;
   const config = parseApiConfig(env);
   const ownDatabase = options.database === undefined;
-  const database = options.database ?? (await openDatabase(parseDatabaseConfig(env), { applicationName: 'candleflow-api' }));
+  const database =
+    options.database ?? (await openDatabase(parseDatabaseConfig(env), { applicationName: 'candleflow-api' }));
   let registry = options.registry;
   if (!registry) {
     registry = new Registry();
@@ -57,12 +65,4 @@ export async function startPredictionsApi(options: PredictionsApiOptions = {}): 
     await close();
     throw err;
   }
-}
-
-// `npx tsx stages/predictions-api/server.ts`: the API alone, until SIGINT/SIGTERM.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const api = await startPredictionsApi();
-  const stop = () => void api.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }

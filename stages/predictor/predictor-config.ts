@@ -1,4 +1,11 @@
-import { executionProviders, readDuration, readEnum, readInt, type Env, type ExecutionProvider } from '../../pipeline/index.ts';
+import {
+  executionProviders,
+  readDuration,
+  readEnum,
+  readInt,
+  type Env,
+  type ExecutionProvider,
+} from '../../pipeline/index.ts';
 
 export interface PredictorConfig {
   /** PREDICTOR_BATCH_MAX: most feature vectors per batch and per model call. */
@@ -13,7 +20,13 @@ export interface PredictorConfig {
   historyLength: number;
 }
 
-export const defaultPredictorConfig: PredictorConfig = { batchMax: 256, batchWaitMs: 5, provider: 'cpu', reloadIntervalMs: 2_000, historyLength: 64 };
+export const defaultPredictorConfig: PredictorConfig = {
+  batchMax: 256,
+  batchWaitMs: 5,
+  provider: 'cpu',
+  reloadIntervalMs: 2_000,
+  historyLength: 64,
+};
 
 export function readPredictorConfig(env: Env): PredictorConfig {
   return {

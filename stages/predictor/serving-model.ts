@@ -1,4 +1,10 @@
-import { loadOnnxModel, type ExecutionProvider, type ModelRegistry, type OnnxModel, type StageLogger } from '../../pipeline/index.ts';
+import {
+  loadOnnxModel,
+  type ExecutionProvider,
+  type ModelRegistry,
+  type OnnxModel,
+  type StageLogger,
+} from '../../pipeline/index.ts';
 
 // The model the predictor serves, following the registry's active model. The stage calls current() at the
 // start of each batch: at most every `reloadIntervalMs` it asks the registry which model is active and, when
@@ -12,7 +18,12 @@ export class ServingModel {
 
   constructor(
     private readonly registry: ModelRegistry,
-    private readonly options: { provider: ExecutionProvider; reloadIntervalMs: number; log: StageLogger; now: () => number },
+    private readonly options: {
+      provider: ExecutionProvider;
+      reloadIntervalMs: number;
+      log: StageLogger;
+      now: () => number;
+    },
   ) {}
 
   /** The model to use for the next batch (null while none is active). */
@@ -29,21 +40,40 @@ export class ServingModel {
       return this.model;
     }
     if (!active) {
-      if (this.model) log.warn({ model: `${this.model.card.name}@${this.model.card.version}` }, 'no active model in the registry any more, keeping the current one');
+      if (this.model)
+        log.warn(
+          { model: `${this.model.card.name}@${this.model.card.version}` },
+          'no active model in the registry any more, keeping the current one',
+        );
       return this.model;
     }
-    if (this.model && active.sha256 === this.model.sha256 && active.name === this.model.card.name && active.version === this.model.card.version) return this.model;
+    if (
+      this.model &&
+      active.sha256 === this.model.sha256 &&
+      active.name === this.model.card.name &&
+      active.version === this.model.card.version
+    )
+      return this.model;
     if (active.sha256 === this.failedSha) return this.model;
     try {
       const next = await loadOnnxModel(active.dir, { provider: this.options.provider, log });
       const previous = this.model;
       this.model = next;
       this.failedSha = null;
-      log.info({ model: `${active.name}@${active.version}`, previous: previous ? `${previous.card.name}@${previous.card.version}` : null }, 'model activated');
+      log.info(
+        {
+          model: `${active.name}@${active.version}`,
+          previous: previous ? `${previous.card.name}@${previous.card.version}` : null,
+        },
+        'model activated',
+      );
       await previous?.release();
     } catch (err) {
       this.failedSha = active.sha256;
-      log.error({ err: (err as Error).message, model: `${active.name}@${active.version}` }, 'cannot load the active model, serving the current one');
+      log.error(
+        { err: (err as Error).message, model: `${active.name}@${active.version}` },
+        'cannot load the active model, serving the current one',
+      );
     }
     return this.model;
   }

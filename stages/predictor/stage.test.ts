@@ -3,7 +3,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { featureVectors, loadCandles } from '../../models/dataset/dataset.ts';
 import { MemoryBus } from '../../pipeline/bus/memory-bus.ts';
 import type { BusRecord } from '../../pipeline/bus/bus.ts';
-import { InMemoryModelRegistry, loadOnnxModel, normalisedRow, topics, writeWindow, type FeatureVector, type Prediction } from '../../pipeline/index.ts';
+import {
+  InMemoryModelRegistry,
+  loadOnnxModel,
+  normalisedRow,
+  topics,
+  writeWindow,
+  type FeatureVector,
+  type Prediction,
+} from '../../pipeline/index.ts';
 import { silentLogger } from '../../pipeline/log.ts';
 import { allTopicSettings } from '../../schemas/topics.ts';
 import { createRegistry, StageMetrics } from '../../pipeline/metrics/stage-metrics.ts';
@@ -31,7 +39,11 @@ async function harness(predictor: PredictorStage) {
   await bus.ensureTopics(allTopicSettings());
   const codec = createLocalRegistryCodec();
   const metrics = new StageMetrics(createRegistry({ defaultMetrics: false }));
-  const runner = new StageRunner(predictor.stage, { bus, codec, metrics, log: silentLogger }, { groupId: uniqueName('predictor'), ticks: false });
+  const runner = new StageRunner(
+    predictor.stage,
+    { bus, codec, metrics, log: silentLogger },
+    { groupId: uniqueName('predictor'), ticks: false },
+  );
   await runner.start();
   cleanups.push(async () => {
     await runner.stop();
@@ -41,17 +53,33 @@ async function harness(predictor: PredictorStage) {
   const predictions: Prediction[] = [];
   const dead: BusRecord[] = [];
   await bus.subscribe({
-    groupId: uniqueName('reader'), topics: [topics.predictions.name],
-    onBatch: async (b) => { for (const r of b.records) predictions.push((await codec.decode(r.topic, r.value)) as Prediction); },
+    groupId: uniqueName('reader'),
+    topics: [topics.predictions.name],
+    onBatch: async (b) => {
+      for (const r of b.records) predictions.push((await codec.decode(r.topic, r.value)) as Prediction);
+    },
   });
-  await bus.subscribe({ groupId: uniqueName('dlq'), topics: [`${topics.features.name}.dlq`], onBatch: async (b) => void dead.push(...b.records) });
+  await bus.subscribe({
+    groupId: uniqueName('dlq'),
+    topics: [`${topics.features.name}.dlq`],
+    onBatch: async (b) => void dead.push(...b.records),
+  });
   const send = async (fvs: readonly FeatureVector[]) => {
-    const messages = await Promise.all(fvs.map(async (fv) => ({
-      key: `${fv.symbol}|${fv.timeframe}|${fv.start}`, value: await codec.encode(topics.features.name, 'FeatureVector', fv),
-    })));
+    const messages = await Promise.all(
+      fvs.map(async (fv) => ({
+        key: `${fv.symbol}|${fv.timeframe}|${fv.start}`,
+        value: await codec.encode(topics.features.name, 'FeatureVector', fv),
+      })),
+    );
     // The runner's partitioning: one series per partition key.
     const { partitionForKey } = await import('../../pipeline/bus/partitioner.ts');
-    await bus.produce(topics.features.name, messages.map((m, i) => ({ ...m, partition: partitionForKey(`${fvs[i]!.symbol}|${fvs[i]!.timeframe}`, topics.features.partitions) })));
+    await bus.produce(
+      topics.features.name,
+      messages.map((m, i) => ({
+        ...m,
+        partition: partitionForKey(`${fvs[i]!.symbol}|${fvs[i]!.timeframe}`, topics.features.partitions),
+      })),
+    );
   };
   return { bus, predictions, dead, send };
 }
@@ -91,7 +119,9 @@ describe('predictor stage', () => {
     it(`${name}: one prediction per complete window, equal to the model run directly; warm-up rows give nothing and no error`, async () => {
       const fvs = allFeatures.slice(0, 400);
       const expected = await direct(name, fvs);
-      const h = await harness(createPredictorStage({ registry: await registryWith(name), config: { batchMax: 64, batchWaitMs: 0 }, log }));
+      const h = await harness(
+        createPredictorStage({ registry: await registryWith(name), config: { batchMax: 64, batchWaitMs: 0 }, log }),
+      );
       await h.send(fvs.slice(0, 150));
       await h.send(fvs.slice(150));
       await waitFor(() => h.predictions.length === expected.size, `${expected.size} predictions`);
@@ -101,7 +131,14 @@ describe('predictor stage', () => {
       expect(h.predictions[0]!.featureTime).toBe(fvs[first + (name === 'gru-h5' ? 29 : 0)]!.start);
       for (const p of h.predictions) {
         expect(p.predictedReturn).toBe(expected.get(p.featureTime));
-        expect(p).toMatchObject({ symbol: 'BTC/USDT', timeframe: '1m', horizon: 5, targetTime: p.featureTime + 5 * 60_000, modelName: name, modelVersion: '1.0.0' });
+        expect(p).toMatchObject({
+          symbol: 'BTC/USDT',
+          timeframe: '1m',
+          horizon: 5,
+          targetTime: p.featureTime + 5 * 60_000,
+          modelName: name,
+          modelVersion: '1.0.0',
+        });
         expect(p.predictedPrice).toBeCloseTo(p.basePrice * Math.exp(p.predictedReturn), 9);
       }
     });
@@ -109,7 +146,9 @@ describe('predictor stage', () => {
 
   it('hot reload under traffic: activating another model switches each series once, dropping and doubling nothing', async () => {
     const registry = await registryWith('ridge-h5');
-    const h = await harness(createPredictorStage({ registry, config: { batchMax: 32, batchWaitMs: 0, reloadIntervalMs: 0 }, log }));
+    const h = await harness(
+      createPredictorStage({ registry, config: { batchMax: 32, batchWaitMs: 0, reloadIntervalMs: 0 }, log }),
+    );
     const series = (symbol: string) => allFeatures.slice(0, 1200).map((f) => ({ ...f, symbol }));
     const a = series('BTC/USDT');
     const b = series('ETH/USDT');
@@ -138,7 +177,9 @@ describe('predictor stage', () => {
   });
 
   it('a model of another timeframe predicts nothing for it, and a corrected vector is predicted again under the same key', async () => {
-    const h = await harness(createPredictorStage({ registry: await registryWith('ridge-h5'), config: { batchWaitMs: 0 }, log }));
+    const h = await harness(
+      createPredictorStage({ registry: await registryWith('ridge-h5'), config: { batchWaitMs: 0 }, log }),
+    );
     const fvs = allFeatures.slice(0, 60);
     await h.send(fvs.map((f) => ({ ...f, timeframe: '5m' })));
     await h.send(fvs);
@@ -157,7 +198,13 @@ describe('ServingModel', () => {
     let now = 0;
     let asked = 0;
     const inner = await registryWith('ridge-h5');
-    const registry = { ...inner, register: inner.register.bind(inner), list: inner.list.bind(inner), activate: inner.activate.bind(inner), active: () => (asked++, inner.active()) };
+    const registry = {
+      ...inner,
+      register: inner.register.bind(inner),
+      list: inner.list.bind(inner),
+      activate: inner.activate.bind(inner),
+      active: () => (asked++, inner.active()),
+    };
     const p = createPredictorStage({ registry, config: { reloadIntervalMs: 2_000 }, log, now: () => now });
     cleanups.push(() => p.close());
     expect((await p.serving.current())!.card.name).toBe('ridge-h5');
@@ -178,8 +225,14 @@ describe('ServingModel', () => {
 describe('readPredictorConfig', () => {
   it('reads the batching, provider and reload settings, refusing an unknown provider by name', async () => {
     const { readPredictorConfig } = await import('./predictor-config.ts');
-    expect(readPredictorConfig({ PREDICTOR_BATCH_MAX: '128', PREDICTOR_BATCH_WAIT_MS: '3', MODEL_EXECUTION_PROVIDER: 'cuda', MODEL_RELOAD_INTERVAL: '500ms' }))
-      .toMatchObject({ batchMax: 128, batchWaitMs: 3, provider: 'cuda', reloadIntervalMs: 500 });
+    expect(
+      readPredictorConfig({
+        PREDICTOR_BATCH_MAX: '128',
+        PREDICTOR_BATCH_WAIT_MS: '3',
+        MODEL_EXECUTION_PROVIDER: 'cuda',
+        MODEL_RELOAD_INTERVAL: '500ms',
+      }),
+    ).toMatchObject({ batchMax: 128, batchWaitMs: 3, provider: 'cuda', reloadIntervalMs: 500 });
     expect(() => readPredictorConfig({ MODEL_EXECUTION_PROVIDER: 'tpu' })).toThrow(/^MODEL_EXECUTION_PROVIDER/);
   });
 });

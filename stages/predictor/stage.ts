@@ -1,6 +1,16 @@
 import {
-  defineStage, emit, modelInputFields, timeframeMs, topics, type FeatureVector, type ModelRegistry, type OnnxModel,
-  type Output, type StageDefinition, type StageLogger, type Timeframe,
+  defineStage,
+  emit,
+  modelInputFields,
+  timeframeMs,
+  topics,
+  type FeatureVector,
+  type ModelRegistry,
+  type OnnxModel,
+  type Output,
+  type StageDefinition,
+  type StageLogger,
+  type Timeframe,
 } from '../../pipeline/index.ts';
 import { defaultPredictorConfig, type PredictorConfig } from './predictor-config.ts';
 import { ServingModel } from './serving-model.ts';
@@ -78,7 +88,12 @@ function rebuild(model: OnnxModel, rows: (number | null)[][]): WindowCache {
 }
 
 /** Brings the series' window up to its newest row; the window is complete when the result is true. */
-function advance(caches: Map<string, WindowCache>, key: string, model: OnnxModel, rows: (number | null)[][]): WindowCache {
+function advance(
+  caches: Map<string, WindowCache>,
+  key: string,
+  model: OnnxModel,
+  rows: (number | null)[][],
+): WindowCache {
   const cache = caches.get(key);
   const newest = rows[rows.length - 1]!;
   if (cache && cache.model === model && rows.length >= 2 && cache.newest === rows[rows.length - 2]) {
@@ -103,13 +118,17 @@ function advance(caches: Map<string, WindowCache>, key: string, model: OnnxModel
 export function createPredictorStage(options: PredictorOptions): PredictorStage {
   const config: PredictorConfig = { ...defaultPredictorConfig, ...options.config };
   const serving = new ServingModel(options.registry, {
-    provider: config.provider, reloadIntervalMs: config.reloadIntervalMs, log: options.log, now: options.now ?? Date.now,
+    provider: config.provider,
+    reloadIntervalMs: config.reloadIntervalMs,
+    log: options.log,
+    now: options.now ?? Date.now,
   });
 
   const windows = new Map<string, WindowCache>();
   const stage = defineStage<FeatureVector, PredictorState>({
     name: 'predictor',
-    description: 'Batched ONNX inference of the active model over feature vectors, hot-reloaded from the model registry.',
+    description:
+      'Batched ONNX inference of the active model over feature vectors, hot-reloaded from the model registry.',
     inputs: [topics.features],
     outputs: [topics.predictions],
     batch: { maxRecords: config.batchMax, maxWaitMs: config.batchWaitMs },

@@ -1,6 +1,6 @@
 import { emit, topics, type Output, type SourceContext, type Trade } from '../../pipeline/index.ts';
-import { fileFormats, type TradeFormat } from '../../pipeline/index.ts';
-import { readLines } from '../../pipeline/index.ts';
+import { fileFormats, type TradeFormat } from '../../market/files/formats.ts';
+import { readLines } from '../../market/files/line-reader.ts';
 import { ReplayPacer } from './replay-pacer.ts';
 import { loopShiftMs, loopedTrade } from './sample-loop.ts';
 

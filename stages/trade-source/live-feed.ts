@@ -83,9 +83,10 @@ export class SymbolFeed {
       if (!trade) continue;
       const shape = `${trade.timestamp}|${trade.price}|${trade.quantity}|${trade.side ?? ''}`;
       const twin = this.sentShapes.get(shape);
-      const seen = trade.tradeId !== null
-        ? this.sentIds.has(trade.tradeId) || (twin !== undefined && twin.id === null)
-        : twin !== undefined;
+      const seen =
+        trade.tradeId !== null
+          ? this.sentIds.has(trade.tradeId) || (twin !== undefined && twin.id === null)
+          : twin !== undefined;
       if (seen) {
         this.stats.dropped += 1;
         // The id-less twin now has its id: a second trade of the same shape with another id is a trade.
@@ -126,7 +127,10 @@ export class SymbolFeed {
     if (this.down) return;
     this.down = true;
     this.stats.outages += 1;
-    this.ctx.log.warn({ symbol: this.symbol, exchange: this.exchange.id, err: errorMessage(err) }, 'trade feed down; will backfill on reconnect');
+    this.ctx.log.warn(
+      { symbol: this.symbol, exchange: this.exchange.id, err: errorMessage(err) },
+      'trade feed down; will backfill on reconnect',
+    );
     await this.marker('down');
   }
 

@@ -7,7 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export class ReplayPacer {
   private firstEventMs: number | null = null;
   private startedAt = 0;
-  constructor(private readonly speed: number | null, private readonly now: () => number) {}
+  constructor(
+    private readonly speed: number | null,
+    private readonly now: () => number,
+  ) {}
 
   /** Milliseconds until a record of this event time is due; 0 when due. */
   delayFor(eventMs: number): number {

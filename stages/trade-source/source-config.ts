@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../pipeline/index.ts';
-import { fileFormats } from '../../pipeline/index.ts';
+import { fileFormats } from '../../market/files/formats.ts';
 
 /** The bundled sample of real Kraken trades the source replays when nothing is configured. */
-export const bundledSamplePath = fileURLToPath(new URL('../../data-samples/trades/kraken_XBTUSD_20190701_00h_generic.csv', import.meta.url));
+export const bundledSamplePath = fileURLToPath(
+  new URL('../../data-samples/trades/kraken_XBTUSD_20190701_00h_generic.csv', import.meta.url),
+);
 
 export type SourceSpec =
   | { kind: 'sample'; path: string }
@@ -18,7 +20,6 @@ export interface TradeSourceConfig {
   pollIntervalMs: number;
 }
 
-
 /** Default pace of the bundled sample: one minute of trades every second, so 1m candles show up at once. */
 export const SAMPLE_REPLAY_SPEED = 60;
 
@@ -30,17 +31,28 @@ function parseSource(text: string | undefined): SourceSpec {
     const format = rest[0] ?? '';
     const path = rest.slice(1).join(':');
     const known = fileFormats[format];
-    if (!known) throw new ConfigError('SOURCE', `file format "${format}" is not one of ${Object.keys(fileFormats).join(', ')} (file:FORMAT:PATH)`);
-    if (known.kind !== 'trades') throw new ConfigError('SOURCE', `file format ${format} holds candles, not trades: use candleflow candles for it`);
+    if (!known)
+      throw new ConfigError(
+        'SOURCE',
+        `file format "${format}" is not one of ${Object.keys(fileFormats).join(', ')} (file:FORMAT:PATH)`,
+      );
+    if (known.kind !== 'trades')
+      throw new ConfigError('SOURCE', `file format ${format} holds candles, not trades: use candleflow candles for it`);
     if (path === '') throw new ConfigError('SOURCE', 'names no file (file:FORMAT:PATH)');
     return { kind: 'file', format, path };
   }
   if (kind === 'ccxt') {
     const exchange = (rest[0] ?? '').toLowerCase();
-    const symbols = rest.slice(1).join(':').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const symbols = rest
+      .slice(1)
+      .join(':')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (exchange === '') throw new ConfigError('SOURCE', 'names no exchange (ccxt:EXCHANGE:BASE/QUOTE,...)');
     if (symbols.length === 0) throw new ConfigError('SOURCE', 'names no symbol (ccxt:EXCHANGE:BASE/QUOTE,...)');
-    for (const s of symbols) if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(s)) throw new ConfigError('SOURCE', `symbol "${s}" is not BASE/QUOTE`);
+    for (const s of symbols)
+      if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(s)) throw new ConfigError('SOURCE', `symbol "${s}" is not BASE/QUOTE`);
     return { kind: 'ccxt', exchange, symbols };
   }
   throw new ConfigError('SOURCE', `"${value}" is not sample, file:FORMAT:PATH or ccxt:EXCHANGE:SYMBOLS`);
@@ -51,7 +63,8 @@ function parseSpeed(text: string | undefined, source: SourceSpec): number | null
   if (value === '') return source.kind === 'sample' ? SAMPLE_REPLAY_SPEED : null;
   if (value === 'max' || value === '0') return null;
   const n = Number(value.replace(/x$/, ''));
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError('REPLAY_SPEED', `"${text}" is not a positive factor like 60x, or max`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigError('REPLAY_SPEED', `"${text}" is not a positive factor like 60x, or max`);
   return n;
 }
 

@@ -24,21 +24,32 @@ function collector(stopAfter: number): { ctx: SourceContext; trades: Trade[]; ab
 
 describe('trade source settings', () => {
   it('defaults to the bundled sample at 60x', () => {
-    expect(parseTradeSourceConfig({})).toMatchObject({ source: { kind: 'sample', path: bundledSamplePath }, replaySpeed: SAMPLE_REPLAY_SPEED });
+    expect(parseTradeSourceConfig({})).toMatchObject({
+      source: { kind: 'sample', path: bundledSamplePath },
+      replaySpeed: SAMPLE_REPLAY_SPEED,
+    });
   });
 
   it('reads files and exchanges; files replay as fast as possible unless paced', () => {
-    expect(parseTradeSourceConfig({ SOURCE: 'file:csv:/tmp/a:b.csv' })).toMatchObject({ source: { kind: 'file', format: 'csv', path: '/tmp/a:b.csv' }, replaySpeed: null });
+    expect(parseTradeSourceConfig({ SOURCE: 'file:csv:/tmp/a:b.csv' })).toMatchObject({
+      source: { kind: 'file', format: 'csv', path: '/tmp/a:b.csv' },
+      replaySpeed: null,
+    });
     expect(parseTradeSourceConfig({ SOURCE: 'ccxt:kraken:BTC/USD,ETH/USD', REPLAY_SPEED: '10x' })).toMatchObject({
-      source: { kind: 'ccxt', exchange: 'kraken', symbols: ['BTC/USD', 'ETH/USD'] }, replaySpeed: 10,
+      source: { kind: 'ccxt', exchange: 'kraken', symbols: ['BTC/USD', 'ETH/USD'] },
+      replaySpeed: 10,
     });
     expect(parseTradeSourceConfig({ REPLAY_SPEED: 'max' }).replaySpeed).toBeNull();
   });
 
   it('names the variable of a bad value', () => {
     for (const [env, variable] of [
-      [{ SOURCE: 'ftp:x' }, 'SOURCE'], [{ SOURCE: 'file:excel:/x' }, 'SOURCE'], [{ SOURCE: 'file:kraken-ohlcvt:/x' }, 'SOURCE'],
-      [{ SOURCE: 'ccxt:kraken:' }, 'SOURCE'], [{ SOURCE: 'ccxt:kraken:BTCUSD' }, 'SOURCE'], [{ REPLAY_SPEED: 'fast' }, 'REPLAY_SPEED'],
+      [{ SOURCE: 'ftp:x' }, 'SOURCE'],
+      [{ SOURCE: 'file:excel:/x' }, 'SOURCE'],
+      [{ SOURCE: 'file:kraken-ohlcvt:/x' }, 'SOURCE'],
+      [{ SOURCE: 'ccxt:kraken:' }, 'SOURCE'],
+      [{ SOURCE: 'ccxt:kraken:BTCUSD' }, 'SOURCE'],
+      [{ REPLAY_SPEED: 'fast' }, 'REPLAY_SPEED'],
     ] as const) {
       expect(() => parseTradeSourceConfig(env)).toThrow(ConfigError);
       try {
@@ -72,6 +83,5 @@ describe('bundled sample replay', () => {
     expect(first[0]).toMatchObject({ exchange: 'kraken', symbol: 'BTC/USD', timestamp: 1561939203172, price: 10749.4 });
     second.forEach((t, i) => expect(t.timestamp - first[i]!.timestamp).toBe(3_600_000));
     expect(trades[2672 * 2]!.timestamp - first[0]!.timestamp).toBe(7_200_000);
-
   });
 });

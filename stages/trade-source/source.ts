@@ -16,9 +16,20 @@ export function createTradeSource(config: TradeSourceConfig): SourceDefinition {
     async run(ctx) {
       const { source } = config;
       if (source.kind === 'sample') {
-        await replayFile(ctx, { path: source.path, format: 'csv', speed: config.replaySpeed, loop: true, exchange: 'kraken' });
+        await replayFile(ctx, {
+          path: source.path,
+          format: 'csv',
+          speed: config.replaySpeed,
+          loop: true,
+          exchange: 'kraken',
+        });
       } else if (source.kind === 'file') {
-        const sent = await replayFile(ctx, { path: source.path, format: source.format, speed: config.replaySpeed, loop: false });
+        const sent = await replayFile(ctx, {
+          path: source.path,
+          format: source.format,
+          speed: config.replaySpeed,
+          loop: false,
+        });
         ctx.log.info({ sent, path: source.path }, 'file replayed');
       } else {
         const exchange = await createCcxtExchange(source.exchange);

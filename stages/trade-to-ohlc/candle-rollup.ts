@@ -46,7 +46,14 @@ export interface RollupState {
 }
 
 export function initialRollupState(symbol: string): RollupState {
-  return { symbol, frames: {}, closedBefore: null, watermark: null, seen: [], counts: { applied: 0, duplicates: 0, late: 0 } };
+  return {
+    symbol,
+    frames: {},
+    closedBefore: null,
+    watermark: null,
+    seen: [],
+    counts: { applied: 0, duplicates: 0, late: 0 },
+  };
 }
 
 function floorTo(t: number, lengthMs: number): number {
@@ -66,10 +73,17 @@ function sum(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : a + b;
 }
 
-export function applyCandle(state: RollupState, candle: Candle, config: RollupConfig, out: Candle[]): 'applied' | 'duplicate' {
+export function applyCandle(
+  state: RollupState,
+  candle: Candle,
+  config: RollupConfig,
+  out: Candle[],
+): 'applied' | 'duplicate' {
   if (state.closedBefore !== null && candle.start < state.closedBefore) {
     state.counts.late += 1;
-    throw new LateRecordError(`late: ${candle.symbol} ${candle.timeframe} candle at ${new Date(candle.start).toISOString()} arrived after its window closed`);
+    throw new LateRecordError(
+      `late: ${candle.symbol} ${candle.timeframe} candle at ${new Date(candle.start).toISOString()} arrived after its window closed`,
+    );
   }
   if (state.seen.includes(candle.start)) {
     state.counts.duplicates += 1;
@@ -90,13 +104,28 @@ export function applyCandle(state: RollupState, candle: Candle, config: RollupCo
       const w = i >= 0 && frame.open[i]!.start === start ? frame.open[i]! : undefined;
       if (!w) {
         frame.open.splice(i + 1, 0, {
-          start, end: start + lengthMs, open: candle.open, openStart: candle.start, high: candle.high, low: candle.low,
-          close: candle.close, closeStart: candle.start, volume: candle.volume, quoteVolume: candle.quoteVolume,
-          trades: candle.trades, buyVolume: candle.buyVolume,
+          start,
+          end: start + lengthMs,
+          open: candle.open,
+          openStart: candle.start,
+          high: candle.high,
+          low: candle.low,
+          close: candle.close,
+          closeStart: candle.start,
+          volume: candle.volume,
+          quoteVolume: candle.quoteVolume,
+          trades: candle.trades,
+          buyVolume: candle.buyVolume,
         });
       } else {
-        if (candle.start < w.openStart) { w.open = candle.open; w.openStart = candle.start; }
-        if (candle.start > w.closeStart) { w.close = candle.close; w.closeStart = candle.start; }
+        if (candle.start < w.openStart) {
+          w.open = candle.open;
+          w.openStart = candle.start;
+        }
+        if (candle.start > w.closeStart) {
+          w.close = candle.close;
+          w.closeStart = candle.start;
+        }
         if (candle.high > w.high) w.high = candle.high;
         if (candle.low < w.low) w.low = candle.low;
         w.volume += candle.volume;
@@ -116,7 +145,14 @@ export function applyCandle(state: RollupState, candle: Candle, config: RollupCo
   return 'applied';
 }
 
-function emitFlats(symbol: string, tf: Timeframe, frame: RollupFrame, lengthMs: number, until: number, out: Candle[]): void {
+function emitFlats(
+  symbol: string,
+  tf: Timeframe,
+  frame: RollupFrame,
+  lengthMs: number,
+  until: number,
+  out: Candle[],
+): void {
   if (frame.lastClose === null || frame.nextStart === null) return;
   while (frame.nextStart < until) {
     out.push(flatCandle(symbol, tf, frame.nextStart, lengthMs, frame.lastClose, frame.lastSided));
@@ -124,7 +160,13 @@ function emitFlats(symbol: string, tf: Timeframe, frame: RollupFrame, lengthMs: 
   }
 }
 
-export function closeRollupThrough(state: RollupState, boundary: number, config: RollupConfig, flatAfterLast: boolean, out: Candle[]): void {
+export function closeRollupThrough(
+  state: RollupState,
+  boundary: number,
+  config: RollupConfig,
+  flatAfterLast: boolean,
+  out: Candle[],
+): void {
   const closedBefore = floorTo(boundary, timeframeMs[config.timeframes[0]!]);
   if (state.closedBefore !== null && closedBefore <= state.closedBefore) return;
   state.closedBefore = closedBefore;
@@ -137,10 +179,20 @@ export function closeRollupThrough(state: RollupState, boundary: number, config:
       const w = frame.open.shift()!;
       if (flat) emitFlats(state.symbol, tf, frame, lengthMs, w.start, out);
       out.push({
-        symbol: state.symbol, timeframe: tf, start: w.start, end: w.end, open: w.open, high: w.high, low: w.low,
-        close: w.close, volume: w.volume, quoteVolume: w.quoteVolume,
+        symbol: state.symbol,
+        timeframe: tf,
+        start: w.start,
+        end: w.end,
+        open: w.open,
+        high: w.high,
+        low: w.low,
+        close: w.close,
+        volume: w.volume,
+        quoteVolume: w.quoteVolume,
         vwap: w.quoteVolume !== null && w.volume > 0 ? w.quoteVolume / w.volume : null,
-        trades: w.trades, buyVolume: w.buyVolume, final: true,
+        trades: w.trades,
+        buyVolume: w.buyVolume,
+        final: true,
       });
       frame.lastClose = w.close;
       frame.lastSided = w.buyVolume !== null;

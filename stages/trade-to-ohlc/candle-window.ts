@@ -80,12 +80,18 @@ export function openWindow(start: number, lengthMs: number, trade: Trade): OpenW
 export function addTrade(w: OpenWindow, trade: Trade): void {
   const { price, quantity, timestamp, tradeId } = trade;
   // Open keeps the earliest arrival among ties, close the latest: a file without ids keeps its line order.
-  if (timestamp < w.openTs || (timestamp === w.openTs && compareTradeOrder(timestamp, tradeId, w.openTs, w.openId) < 0)) {
+  if (
+    timestamp < w.openTs ||
+    (timestamp === w.openTs && compareTradeOrder(timestamp, tradeId, w.openTs, w.openId) < 0)
+  ) {
     w.open = price;
     w.openTs = timestamp;
     w.openId = tradeId;
   }
-  if (timestamp > w.closeTs || (timestamp === w.closeTs && compareTradeOrder(timestamp, tradeId, w.closeTs, w.closeId) >= 0)) {
+  if (
+    timestamp > w.closeTs ||
+    (timestamp === w.closeTs && compareTradeOrder(timestamp, tradeId, w.closeTs, w.closeId) >= 0)
+  ) {
     w.close = price;
     w.closeTs = timestamp;
     w.closeId = tradeId;

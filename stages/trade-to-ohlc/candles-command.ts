@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { CandleflowError, InputError, LateRecordError, timeframeMs, type Candle } from '../../pipeline/index.ts';
 // The command reads the trade source's file layouts; the stage itself (stage.ts) never imports another stage.
-import { fileFormatNames, fileFormats, type CandleRow } from '../../pipeline/index.ts';
-import { readLines } from '../../pipeline/index.ts';
-import { symbolFromFileName } from '../../pipeline/index.ts';
+import { fileFormatNames, fileFormats, type CandleRow } from '../../market/files/formats.ts';
+import { readLines } from '../../market/files/line-reader.ts';
+import { symbolFromFileName } from '../../market/symbols.ts';
 import { applyCandle, checkRollup, flushRollup, initialRollupState, type RollupState } from './candle-rollup.ts';
 import { defaultTradeToOhlcConfig, parseGapPolicy, parseTimeframeList, type TradeToOhlcConfig } from './config.ts';
 import { parseDuration } from './duration.ts';
@@ -33,7 +33,21 @@ Exit status: 0 done, 1 unreadable or bad input file, 2 bad arguments.`;
 
 class ArgumentError extends Error {}
 
-const outputFields = ['symbol', 'timeframe', 'start', 'end', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'vwap', 'trades', 'buyVolume'] as const;
+const outputFields = [
+  'symbol',
+  'timeframe',
+  'start',
+  'end',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'quoteVolume',
+  'vwap',
+  'trades',
+  'buyVolume',
+] as const;
 
 export function candleJson(c: Candle): string {
   return `{"symbol":${JSON.stringify(c.symbol)},"timeframe":"${c.timeframe}","start":${c.start},"end":${c.end},"open":${c.open},"high":${c.high},"low":${c.low},"close":${c.close},"volume":${c.volume},"quoteVolume":${c.quoteVolume},"vwap":${c.vwap},"trades":${c.trades},"buyVolume":${c.buyVolume}}`;
@@ -84,13 +98,17 @@ function parseOptions(argv: string[]): Options | 'help' {
       throw new ArgumentError(err instanceof Error ? err.message : String(err));
     }
   };
-  const config: TradeToOhlcConfig = { ...defaultTradeToOhlcConfig, timeframes: [...defaultTradeToOhlcConfig.timeframes] };
+  const config: TradeToOhlcConfig = {
+    ...defaultTradeToOhlcConfig,
+    timeframes: [...defaultTradeToOhlcConfig.timeframes],
+  };
   if (v.timeframes !== undefined) config.timeframes = wrap(() => parseTimeframeList(v.timeframes!, '--timeframes'));
   if (v.grace !== undefined) config.graceMs = wrap(() => parseDuration(v.grace!, '--grace'));
   if (v.gaps !== undefined) config.gaps = wrap(() => parseGapPolicy(v.gaps!, '--gaps'));
   config.keepRepeats = v['keep-repeats'] ?? false;
   let inputTimeframeMs: number | null = null;
-  if (v['input-timeframe'] !== undefined) inputTimeframeMs = wrap(() => parseDuration(v['input-timeframe']!, '--input-timeframe'));
+  if (v['input-timeframe'] !== undefined)
+    inputTimeframeMs = wrap(() => parseDuration(v['input-timeframe']!, '--input-timeframe'));
   if (inputTimeframeMs === 0) throw new ArgumentError('--input-timeframe must be longer than 0');
   if (v.symbol !== undefined && v.symbol.trim() === '') throw new ArgumentError('--symbol is empty');
   return { path: v.in, format: v.format, symbol: v.symbol ?? null, config, inputTimeframeMs };
@@ -205,7 +223,10 @@ async function runCandleInput(
       state = initialRollupState(row.symbol);
       states.set(row.symbol, state);
     }
-    if (row.start % length !== 0) throw new InputError(`candle at ${new Date(row.start).toISOString()} is not aligned to ${timeframeLabel(length)}`);
+    if (row.start % length !== 0)
+      throw new InputError(
+        `candle at ${new Date(row.start).toISOString()} is not aligned to ${timeframeLabel(length)}`,
+      );
     const { lengthMs: _ignored, ...fields } = row;
     void _ignored;
     const candle: Candle = { ...fields, timeframe: timeframeLabel(length), end: row.start + length, final: true };
@@ -223,7 +244,8 @@ async function runCandleInput(
       const d = pending[i]!.start - pending[i - 1]!.start;
       if (d > 0 && d < step) step = d;
     }
-    if (!Number.isFinite(step)) throw new InputError('cannot tell the candles\' timeframe from the file: give --input-timeframe');
+    if (!Number.isFinite(step))
+      throw new InputError("cannot tell the candles' timeframe from the file: give --input-timeframe");
     lengthMs = step;
   };
   const start = (): void => {

@@ -25,7 +25,15 @@ const tradesArb = fc
     let t = T0;
     return rows.map((r, i): Trade => {
       t += r.gap;
-      return { exchange: 'test', symbol: 'BTC/USD', tradeId: String(i + 1), price: r.price, quantity: r.eighths / 8, side: r.side, timestamp: t };
+      return {
+        exchange: 'test',
+        symbol: 'BTC/USD',
+        tradeId: String(i + 1),
+        price: r.price,
+        quantity: r.eighths / 8,
+        side: r.side,
+        timestamp: t,
+      };
     });
   });
 
@@ -95,18 +103,25 @@ describe('candle properties', () => {
 
   it('loses nothing: candle volumes add up to the quantities of all trades but the late ones', () => {
     fc.assert(
-      fc.property(tradesArb, fc.array(fc.integer({ min: 0, max: 200_000 }), { minLength: 120, maxLength: 120 }), (trades, delay) => {
-        const config = cfg(['1m', '1h']);
-        const arrivals = trades.map((t, i) => ({ t, at: t.timestamp + delay[i]! })).sort((a, b) => a.at - b.at).map((a) => a.t);
-        const { candles, late } = aggregate(arrivals, config);
-        const total = trades.reduce((s, t) => s + t.quantity, 0) - late.reduce((s, t) => s + t.quantity, 0);
-        const count = trades.length - late.length;
-        for (const tf of config.timeframes) {
-          const mine = candles.filter((c) => c.timeframe === tf);
-          expect(mine.reduce((s, c) => s + c.volume, 0)).toBe(total);
-          expect(mine.reduce((s, c) => s + c.trades!, 0)).toBe(count);
-        }
-      }),
+      fc.property(
+        tradesArb,
+        fc.array(fc.integer({ min: 0, max: 200_000 }), { minLength: 120, maxLength: 120 }),
+        (trades, delay) => {
+          const config = cfg(['1m', '1h']);
+          const arrivals = trades
+            .map((t, i) => ({ t, at: t.timestamp + delay[i]! }))
+            .sort((a, b) => a.at - b.at)
+            .map((a) => a.t);
+          const { candles, late } = aggregate(arrivals, config);
+          const total = trades.reduce((s, t) => s + t.quantity, 0) - late.reduce((s, t) => s + t.quantity, 0);
+          const count = trades.length - late.length;
+          for (const tf of config.timeframes) {
+            const mine = candles.filter((c) => c.timeframe === tf);
+            expect(mine.reduce((s, c) => s + c.volume, 0)).toBe(total);
+            expect(mine.reduce((s, c) => s + c.trades!, 0)).toBe(count);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -1,4 +1,10 @@
-import { ConfigError, InputError, timeframeMs, timeframes as knownTimeframes, type Timeframe } from '../../pipeline/index.ts';
+import {
+  ConfigError,
+  InputError,
+  timeframeMs,
+  timeframes as knownTimeframes,
+  type Timeframe,
+} from '../../pipeline/index.ts';
 import { parseDuration } from './duration.ts';
 
 export type GapPolicy = 'flat' | 'omit';
@@ -31,7 +37,10 @@ export const defaultTradeToOhlcConfig: Readonly<TradeToOhlcConfig> = Object.free
 
 /** `1m,5m,1h` -> timeframes sorted shortest first; throws InputError on an unknown or repeated one. */
 export function parseTimeframeList(text: string, what: string): Timeframe[] {
-  const items = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (items.length === 0) throw new InputError(`${what}: no timeframe given`);
   const seen = new Set<Timeframe>();
   for (const item of items) {
@@ -57,14 +66,20 @@ export function parseBoolean(text: string, what: string): boolean {
 
 /** Reads the stage's settings from environment-like variables; a bad value throws ConfigError naming it. */
 export function parseTradeToOhlcConfig(env: Record<string, string | undefined>): TradeToOhlcConfig {
-  const config: TradeToOhlcConfig = { ...defaultTradeToOhlcConfig, timeframes: [...defaultTradeToOhlcConfig.timeframes] };
+  const config: TradeToOhlcConfig = {
+    ...defaultTradeToOhlcConfig,
+    timeframes: [...defaultTradeToOhlcConfig.timeframes],
+  };
   const read = <T>(variable: string, parse: (text: string) => T): T | undefined => {
     const text = env[variable];
     if (text === undefined || text.trim() === '') return undefined;
     try {
       return parse(text.trim());
     } catch (err) {
-      throw new ConfigError(variable, err instanceof InputError ? err.message.replace(`${variable}: `, '') : String(err));
+      throw new ConfigError(
+        variable,
+        err instanceof InputError ? err.message.replace(`${variable}: `, '') : String(err),
+      );
     }
   };
   config.timeframes = read('OHLC_TIMEFRAMES', (t) => parseTimeframeList(t, 'OHLC_TIMEFRAMES')) ?? config.timeframes;

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LateRecordError, type Candle, type Timeframe } from '../../pipeline/index.ts';
-import { krakenOhlcvtFormat, csvFormat, type CandleRow } from '../../pipeline/index.ts';
-import { readLines } from '../../pipeline/index.ts';
+import { krakenOhlcvtFormat, csvFormat, type CandleRow } from '../../market/files/formats.ts';
+import { readLines } from '../../market/files/line-reader.ts';
 import { applyCandle, flushRollup, initialRollupState } from './candle-rollup.ts';
 import { defaultTradeToOhlcConfig } from './config.ts';
 import { applyTrade, flushAll, initialSymbolState } from './symbol-candles.ts';
@@ -37,15 +37,21 @@ function expectSameCandles(ours: Candle[], theirs: CandleRow[]): void {
   let mismatches = 0;
   ours.forEach((c, i) => {
     const k = theirs[i]!;
-    const same = c.start === k.start && c.open === k.open && c.high === k.high && c.low === k.low && c.close === k.close
-      && Math.abs(c.volume - k.volume) < 1e-8 && c.trades === k.trades;
+    const same =
+      c.start === k.start &&
+      c.open === k.open &&
+      c.high === k.high &&
+      c.low === k.low &&
+      c.close === k.close &&
+      Math.abs(c.volume - k.volume) < 1e-8 &&
+      c.trades === k.trades;
     if (!same) mismatches += 1;
   });
   expect(mismatches).toBe(0);
 }
 
 describe('Kraken real data', () => {
-  it('aggregates the trades of 2019-07-01 00h into exactly Kraken\'s own hourly candle', async () => {
+  it("aggregates the trades of 2019-07-01 00h into exactly Kraken's own hourly candle", async () => {
     const parse = csvFormat.parser({ symbol: null, exchange: 'kraken' });
     const config = { ...defaultTradeToOhlcConfig, timeframes: ['1m', '1h'] as Timeframe[] };
     const state = initialSymbolState('BTC/USD');
@@ -58,7 +64,8 @@ describe('Kraken real data', () => {
       try {
         applyTrade(state, trade, config, out);
       } catch (err) {
-        if (err instanceof LateRecordError) throw new Error(`unexpected late trade on line ${lineNumber}`);
+        if (err instanceof LateRecordError)
+          throw new Error(`unexpected late trade on line ${lineNumber}`, { cause: err });
         throw err;
       }
     }
@@ -71,21 +78,27 @@ describe('Kraken real data', () => {
     const c = hour[0]!;
     expect([c.symbol, c.start, c.end]).toEqual(['BTC/USD', Date.UTC(2019, 6, 1), Date.UTC(2019, 6, 1, 1)]);
     expect([c.open, c.high, c.low, c.close, c.trades]).toEqual([10749.4, 11041.8, 10600.0, 11014.3, 2671]);
-    expect([kraken!.open, kraken!.high, kraken!.low, kraken!.close, kraken!.trades]).toEqual([c.open, c.high, c.low, c.close, c.trades]);
+    expect([kraken!.open, kraken!.high, kraken!.low, kraken!.close, kraken!.trades]).toEqual([
+      c.open,
+      c.high,
+      c.low,
+      c.close,
+      c.trades,
+    ]);
     expect(Math.abs(c.volume - 903.65604099)).toBeLessThan(1e-8);
     // The minutes add up to the hour.
     const minutes = out.filter((m) => m.timeframe === '1m' && m.trades! > 0);
     expect(minutes.reduce((s, m) => s + m.trades!, 0)).toBe(2671);
   });
 
-  it('rolls Kraken\'s 1m XBTUSDC 2023Q1 candles up to exactly its own 5m file', async () => {
+  it("rolls Kraken's 1m XBTUSDC 2023Q1 candles up to exactly its own 5m file", async () => {
     const ours = await rollUp('ohlcv/kraken_XBTUSDC_1m_2023Q1.csv.gz', '1m', 60_000, '5m');
     const theirs = await krakenRows('ohlcv/kraken_XBTUSDC_5m_2023Q1.csv.gz');
     expect(theirs.length).toBe(22_893);
     expectSameCandles(ours, theirs);
   });
 
-  it('rolls Kraken\'s 5m XBTUSD 2023Q1 candles up to exactly its own 15m file', async () => {
+  it("rolls Kraken's 5m XBTUSD 2023Q1 candles up to exactly its own 15m file", async () => {
     const ours = await rollUp('ohlcv/kraken_XBTUSD_5m_2023Q1.csv.gz', '5m', 300_000, '15m');
     const theirs = await krakenRows('ohlcv/kraken_XBTUSD_15m_2023Q1.csv.gz');
     expect(theirs.length).toBe(8_635);

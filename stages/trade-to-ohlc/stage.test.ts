@@ -2,10 +2,18 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  LateRecordError, topics, type Candle, type HandleContext, type Output, type StageDefinition, type StageLogger, type TickContext, type Trade,
+  LateRecordError,
+  topics,
+  type Candle,
+  type HandleContext,
+  type Output,
+  type StageDefinition,
+  type StageLogger,
+  type TickContext,
+  type Trade,
 } from '../../pipeline/index.ts';
 import { FEED_STATUS_HEADER } from '../../schemas/feed-status.ts';
-import { csvFormat } from '../../pipeline/index.ts';
+import { csvFormat } from '../../market/files/formats.ts';
 import { defaultTradeToOhlcConfig, type TradeToOhlcConfig } from './config.ts';
 import { createTradeToOhlcStage } from './stage.ts';
 import type { SymbolCandleState } from './symbol-candles.ts';
@@ -18,16 +26,28 @@ class Harness {
   states = new Map<string, SymbolCandleState>();
   outputs: Output[] = [];
   late = 0;
-  constructor(public stage: StageDefinition<Trade, SymbolCandleState>, public clock: { now: number }) {}
+  constructor(
+    public stage: StageDefinition<Trade, SymbolCandleState>,
+    public clock: { now: number },
+  ) {}
 
   async send(trade: Trade, headers: Record<string, string> = {}): Promise<void> {
     const key = trade.symbol;
     let state = this.states.get(key) ?? this.stage.state!.initial(key);
     const ctx: HandleContext<SymbolCandleState> = {
-      state, key, now: () => this.clock.now, log: silent, setState: (next) => { state = next; },
+      state,
+      key,
+      now: () => this.clock.now,
+      log: silent,
+      setState: (next) => {
+        state = next;
+      },
     };
     try {
-      const out = await this.stage.handle!({ topic: 'trades', partition: 0, offset: 0, key, headers, value: trade }, ctx);
+      const out = await this.stage.handle!(
+        { topic: 'trades', partition: 0, offset: 0, key, headers, value: trade },
+        ctx,
+      );
       this.outputs.push(...(out ?? []));
     } catch (err) {
       if (!(err instanceof LateRecordError)) throw err;
@@ -40,7 +60,9 @@ class Harness {
     return {
       keys: () => [...this.states.keys()],
       state: (key) => this.states.get(key)!,
-      setState: (key, next) => { this.states.set(key, next); },
+      setState: (key, next) => {
+        this.states.set(key, next);
+      },
       now: () => this.clock.now,
       log: silent,
     };
@@ -57,7 +79,8 @@ class Harness {
   /** A new worker that restores every key's state from its JSON, as from the changelog. */
   restart(config: TradeToOhlcConfig): Harness {
     const next = new Harness(createTradeToOhlcStage(config), this.clock);
-    for (const [key, state] of this.states) next.states.set(key, JSON.parse(JSON.stringify(state)) as SymbolCandleState);
+    for (const [key, state] of this.states)
+      next.states.set(key, JSON.parse(JSON.stringify(state)) as SymbolCandleState);
     next.outputs = this.outputs;
     next.late = this.late;
     return next;
@@ -69,9 +92,14 @@ class Harness {
 }
 
 function krakenTrades(): Trade[] {
-  const path = fileURLToPath(new URL('../../test/fixtures/trades/kraken_XBTUSD_20190701_00h_generic.csv', import.meta.url));
+  const path = fileURLToPath(
+    new URL('../../test/fixtures/trades/kraken_XBTUSD_20190701_00h_generic.csv', import.meta.url),
+  );
   const parse = csvFormat.parser({ symbol: null, exchange: 'kraken' });
-  return readFileSync(path, 'utf8').split(/\r?\n/).map((line, i) => parse(line, i + 1)).filter((t): t is Trade => t !== null);
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .map((line, i) => parse(line, i + 1))
+    .filter((t): t is Trade => t !== null);
 }
 
 const config: TradeToOhlcConfig = { ...defaultTradeToOhlcConfig, timeframes: ['1m', '5m', '1h'] };
@@ -101,7 +129,15 @@ describe('trade-to-ohlc stage', () => {
   it('throws LateRecordError for a trade after its window closed, so the runner dead-letters it', async () => {
     const clock = { now: 0 };
     const h = new Harness(createTradeToOhlcStage(config), clock);
-    const t = (ms: number): Trade => ({ exchange: 'x', symbol: 'ETH/USD', tradeId: String(ms), price: 1, quantity: 1, side: 'buy', timestamp: ms });
+    const t = (ms: number): Trade => ({
+      exchange: 'x',
+      symbol: 'ETH/USD',
+      tradeId: String(ms),
+      price: 1,
+      quantity: 1,
+      side: 'buy',
+      timestamp: ms,
+    });
     await h.send(t(10_000));
     await h.send(t(70_000));
     await h.send(t(50_000));
@@ -112,7 +148,15 @@ describe('trade-to-ohlc stage', () => {
     const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
     const clock = { now: t0 + 10_100 };
     let h = new Harness(createTradeToOhlcStage({ ...config, timeframes: ['1m'] }), clock);
-    const btc: Trade = { exchange: 'kraken', symbol: 'BTC/USD', tradeId: '1', price: 100, quantity: 1, side: 'buy', timestamp: t0 + 10_000 };
+    const btc: Trade = {
+      exchange: 'kraken',
+      symbol: 'BTC/USD',
+      tradeId: '1',
+      price: 100,
+      quantity: 1,
+      side: 'buy',
+      timestamp: t0 + 10_000,
+    };
     const eth: Trade = { ...btc, symbol: 'ETH/USD', price: 5 };
     await h.send(btc);
     await h.send(eth);
@@ -133,18 +177,35 @@ describe('trade-to-ohlc stage', () => {
     await h.tick();
     // The marker that says the feed is up is not a trade: ETH's window holds only its first trade.
     expect(h.candles().map((c) => [c.symbol, (c.start - t0) / 60_000, c.volume])).toEqual([
-      ['BTC/USD', 0, 1], ['BTC/USD', 1, 0], ['BTC/USD', 2, 1], ['ETH/USD', 0, 1], ['ETH/USD', 1, 0], ['ETH/USD', 2, 0],
+      ['BTC/USD', 0, 1],
+      ['BTC/USD', 1, 0],
+      ['BTC/USD', 2, 1],
+      ['ETH/USD', 0, 1],
+      ['ETH/USD', 1, 0],
+      ['ETH/USD', 2, 0],
     ]);
   });
 
   it('emits the open windows on candles.partial at the configured interval', async () => {
     const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
     const clock = { now: t0 + 1_000 };
-    const h = new Harness(createTradeToOhlcStage({ ...config, timeframes: ['1m', '5m'], partialIntervalMs: 1_000 }), clock);
-    await h.send({ exchange: 'kraken', symbol: 'BTC/USD', tradeId: '1', price: 100, quantity: 2, side: 'buy', timestamp: t0 + 500 });
+    const h = new Harness(
+      createTradeToOhlcStage({ ...config, timeframes: ['1m', '5m'], partialIntervalMs: 1_000 }),
+      clock,
+    );
+    await h.send({
+      exchange: 'kraken',
+      symbol: 'BTC/USD',
+      tradeId: '1',
+      price: 100,
+      quantity: 2,
+      side: 'buy',
+      timestamp: t0 + 500,
+    });
     await h.tick();
     expect(h.candles(topics.candlesPartial)).toMatchObject([
-      { timeframe: '1m', start: t0, volume: 2, final: false }, { timeframe: '5m', start: t0, volume: 2, final: false },
+      { timeframe: '1m', start: t0, volume: 2, final: false },
+      { timeframe: '5m', start: t0, volume: 2, final: false },
     ]);
     clock.now += 1_000;
     await h.tick();

@@ -1,8 +1,21 @@
-import { defineStage, emit, topics, type Candle, type Output, type StageDefinition, type Trade } from '../../pipeline/index.ts';
+import {
+  defineStage,
+  emit,
+  topics,
+  type Candle,
+  type Output,
+  type StageDefinition,
+  type Trade,
+} from '../../pipeline/index.ts';
 import { feedStatusOf } from '../../schemas/feed-status.ts';
 import { defaultTradeToOhlcConfig, type TradeToOhlcConfig } from './config.ts';
 import {
-  applyTrade, closeDue, flushAll, initialSymbolState, partialCandles, type SymbolCandleState,
+  applyTrade,
+  closeDue,
+  flushAll,
+  initialSymbolState,
+  partialCandles,
+  type SymbolCandleState,
 } from './symbol-candles.ts';
 
 /**
@@ -10,7 +23,9 @@ import {
  * state (plain JSON) and restores it after a restart. Build it with the settings from
  * `parseTradeToOhlcConfig(process.env)`.
  */
-export function createTradeToOhlcStage(config: TradeToOhlcConfig = defaultTradeToOhlcConfig): StageDefinition<Trade, SymbolCandleState> {
+export function createTradeToOhlcStage(
+  config: TradeToOhlcConfig = defaultTradeToOhlcConfig,
+): StageDefinition<Trade, SymbolCandleState> {
   // Process-local on purpose: after a restart the worker must first see a trade that arrived close to its
   // execution time before it lets the wall clock close anything; a backlog being replayed never does.
   let latestLagMs: number | null = null;

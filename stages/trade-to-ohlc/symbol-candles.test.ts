@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { LateRecordError, type Candle, type Trade } from '../../pipeline/index.ts';
 import { compareTradeIds } from './candle-window.ts';
 import { defaultTradeToOhlcConfig, type TradeToOhlcConfig } from './config.ts';
-import { applyTrade, closeDue, flushAll, initialSymbolState, partialCandles, type SymbolCandleState } from './symbol-candles.ts';
+import {
+  applyTrade,
+  closeDue,
+  flushAll,
+  initialSymbolState,
+  partialCandles,
+  type SymbolCandleState,
+} from './symbol-candles.ts';
 import { rememberedCount } from './trade-dedup.ts';
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0, 0);
@@ -13,10 +20,23 @@ const config = (over: Partial<TradeToOhlcConfig> = {}): TradeToOhlcConfig => ({
 });
 
 function trade(ms: number, price: number, quantity = 1, over: Partial<Trade> = {}): Trade {
-  return { exchange: 'test', symbol: 'BTC/USD', tradeId: null, price, quantity, side: null, timestamp: T0 + ms, ...over };
+  return {
+    exchange: 'test',
+    symbol: 'BTC/USD',
+    tradeId: null,
+    price,
+    quantity,
+    side: null,
+    timestamp: T0 + ms,
+    ...over,
+  };
 }
 
-function run(trades: Trade[], cfg: TradeToOhlcConfig, state = initialSymbolState('BTC/USD')): { candles: Candle[]; late: number; state: SymbolCandleState } {
+function run(
+  trades: Trade[],
+  cfg: TradeToOhlcConfig,
+  state = initialSymbolState('BTC/USD'),
+): { candles: Candle[]; late: number; state: SymbolCandleState } {
   const candles: Candle[] = [];
   let late = 0;
   for (const t of trades) {
@@ -41,21 +61,38 @@ describe('candle windows', () => {
     applyTrade(state, trade(61_999, 120), cfg, out);
     expect(out).toEqual([]);
     applyTrade(state, trade(62_000, 130), cfg, out);
-    expect(out).toEqual([{
-      symbol: 'BTC/USD', timeframe: '1m', start: T0, end: T0 + 60_000, open: 100, high: 110, low: 100, close: 110,
-      volume: 3, quoteVolume: 310, vwap: 310 / 3, trades: 2, buyVolume: 2, final: true,
-    }]);
+    expect(out).toEqual([
+      {
+        symbol: 'BTC/USD',
+        timeframe: '1m',
+        start: T0,
+        end: T0 + 60_000,
+        open: 100,
+        high: 110,
+        low: 100,
+        close: 110,
+        volume: 3,
+        quoteVolume: 310,
+        vwap: 310 / 3,
+        trades: 2,
+        buyVolume: 2,
+        final: true,
+      },
+    ]);
   });
 
   it('orders open and close by (timestamp, trade id), ids numerically when both are integers', () => {
     expect(compareTradeIds('9', '10')).toBeLessThan(0);
     expect(compareTradeIds('b', 'a10')).toBeGreaterThan(0);
-    const { candles } = run([
-      trade(1_000, 101, 1, { tradeId: '10' }),
-      trade(1_000, 100, 1, { tradeId: '9' }),
-      trade(5_000, 105, 1, { tradeId: '12' }),
-      trade(5_000, 104, 1, { tradeId: '11' }),
-    ], config());
+    const { candles } = run(
+      [
+        trade(1_000, 101, 1, { tradeId: '10' }),
+        trade(1_000, 100, 1, { tradeId: '9' }),
+        trade(5_000, 105, 1, { tradeId: '12' }),
+        trade(5_000, 104, 1, { tradeId: '11' }),
+      ],
+      config(),
+    );
     expect(candles[0]).toMatchObject({ open: 100, close: 105, trades: 4 });
   });
 
@@ -98,7 +135,11 @@ describe('duplicates', () => {
   });
 
   it('applies an id-less row identical in time, price, quantity and side once, unless repeats are kept', () => {
-    const rows = [trade(1_000, 100, 1, { side: 'buy' }), trade(1_000, 100, 1, { side: 'buy' }), trade(1_000, 100, 1, { side: 'sell' })];
+    const rows = [
+      trade(1_000, 100, 1, { side: 'buy' }),
+      trade(1_000, 100, 1, { side: 'buy' }),
+      trade(1_000, 100, 1, { side: 'sell' }),
+    ];
     expect(run(rows, config()).candles[0]!.trades).toBe(2);
     expect(run(rows, config({ keepRepeats: true })).candles[0]!.trades).toBe(3);
   });
@@ -106,7 +147,8 @@ describe('duplicates', () => {
   it('forgets ids once their window can no longer receive trades', () => {
     const state = initialSymbolState('BTC/USD');
     const out: Candle[] = [];
-    for (let i = 0; i < 1000; i += 1) applyTrade(state, trade(i * 1_000, 100, 1, { tradeId: String(i) }), config({ timeframes: ['1m', '1h'] }), out);
+    for (let i = 0; i < 1000; i += 1)
+      applyTrade(state, trade(i * 1_000, 100, 1, { tradeId: String(i) }), config({ timeframes: ['1m', '1h'] }), out);
     // Only the ids of the open 1m window (plus the one still in its grace) remain.
     expect(rememberedCount(state.dedup)).toBeLessThanOrEqual(62);
   });
@@ -146,7 +188,11 @@ describe('live mode', () => {
     expect(out.map((c) => [c.timeframe, c.start - T0, c.volume])).toEqual([['1m', 0, 1]]);
     // Idle minutes after that are flat, on time.
     closeDue(state, T0 + 182_000, cfg, out);
-    expect(out.map((c) => [c.timeframe, c.start - T0, c.volume])).toEqual([['1m', 0, 1], ['1m', 60_000, 0], ['1m', 120_000, 0]]);
+    expect(out.map((c) => [c.timeframe, c.start - T0, c.volume])).toEqual([
+      ['1m', 0, 1],
+      ['1m', 60_000, 0],
+      ['1m', 120_000, 0],
+    ]);
     expect(() => applyTrade(state, trade(170_000, 99), cfg, out, T0 + 182_500)).toThrow(LateRecordError);
   });
 

@@ -66,8 +66,17 @@ function framesOf(state: SymbolCandleState, config: TradeToOhlcConfig): FrameSta
     for (let i = 0; i < tfs.length; i += 1) if (frames[i]!.timeframe !== tfs[i]) same = false;
     if (same) return frames;
   }
-  state.frames = tfs.map((tf) => frames.find((f) => f.timeframe === tf)
-    ?? { timeframe: tf, lengthMs: timeframeMs[tf], open: [], nextStart: null, lastClose: null, lastSided: false });
+  state.frames = tfs.map(
+    (tf) =>
+      frames.find((f) => f.timeframe === tf) ?? {
+        timeframe: tf,
+        lengthMs: timeframeMs[tf],
+        open: [],
+        nextStart: null,
+        lastClose: null,
+        lastSided: false,
+      },
+  );
   return state.frames;
 }
 
@@ -127,7 +136,8 @@ export function applyTrade(
     state.watermark = timestamp;
     const boundary = timestamp - config.graceMs;
     // Most trades close nothing: skip the call unless the boundary reached the next shortest window's end.
-    if (state.closedBefore === null || boundary >= state.closedBefore + shortestMs) closeThrough(state, boundary, config, true, out);
+    if (state.closedBefore === null || boundary >= state.closedBefore + shortestMs)
+      closeThrough(state, boundary, config, true, out);
   }
   return 'applied';
 }
@@ -169,7 +179,14 @@ export function closeThrough(
   forgetBefore(state.dedup, closedBefore, closedBefore - frames[0]!.lengthMs);
 }
 
-function emitFlats(symbol: string, tf: Timeframe, frame: FrameState, lengthMs: number, until: number, out: Candle[]): void {
+function emitFlats(
+  symbol: string,
+  tf: Timeframe,
+  frame: FrameState,
+  lengthMs: number,
+  until: number,
+  out: Candle[],
+): void {
   if (frame.lastClose === null || frame.nextStart === null) return;
   while (frame.nextStart < until) {
     out.push(flatCandle(symbol, tf, frame.nextStart, lengthMs, frame.lastClose, frame.lastSided));

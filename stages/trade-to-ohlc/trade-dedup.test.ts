@@ -3,7 +3,14 @@ import type { Trade } from '../../pipeline/index.ts';
 import { claim, forgetBefore, initialDedupState, integerId, rememberedCount, type DedupState } from './trade-dedup.ts';
 
 const trade = (id: string | null, ts = 1_000, over: Partial<Trade> = {}): Trade => ({
-  exchange: 'x', symbol: 'BTC/USD', tradeId: id, price: 1, quantity: 1, side: 'buy', timestamp: ts, ...over,
+  exchange: 'x',
+  symbol: 'BTC/USD',
+  tradeId: id,
+  price: 1,
+  quantity: 1,
+  side: 'buy',
+  timestamp: ts,
+  ...over,
 });
 
 function claims(state: DedupState, ids: string[]): boolean[] {
@@ -14,7 +21,18 @@ describe('trade de-duplication', () => {
   it('applies each integer id once, in any arrival order, gaps included', () => {
     const state = initialDedupState();
     expect(claims(state, ['10', '9', '12', '10', '11', '9', '15', '13', '12', '1', '14', '15'])).toEqual([
-      true, true, true, false, true, false, true, true, false, true, true, false,
+      true,
+      true,
+      true,
+      false,
+      true,
+      false,
+      true,
+      true,
+      false,
+      true,
+      true,
+      false,
     ]);
   });
 

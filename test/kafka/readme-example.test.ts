@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BusRecord } from '../../pipeline/bus/bus.ts';
-import { createKafkaBus, type KafkaBus } from '../../pipeline/bus/kafka-bus.ts';
+import { createKafkaBus, type KafkaBus } from '../../pipeline/bus/kafka/kafka-bus.ts';
 import type { Codec } from '../../pipeline/serde/codec.ts';
 import { createLogger, silentLogger } from '../../pipeline/log.ts';
 import { boot } from '../../cli/boot.ts';
@@ -16,73 +16,119 @@ import { startTestSchemaRegistry, type TestSchemaRegistry } from '../support/sch
 const exampleUrl = new URL('../../examples/kafkajs-producer.ts', import.meta.url);
 const readmeUrl = new URL('../../README.md', import.meta.url);
 
-describeWithService(kafkaMockService, kafkaMockMissing(), 'README example: a user\'s own kafkajs producer feeds the pipeline', () => {
-  let mock: KafkaMock;
-  let registry: TestSchemaRegistry;
-  let bus: KafkaBus;
-  let codec: Codec;
-  beforeAll(async () => {
-    mock = await startKafkaMock();
-    registry = await startTestSchemaRegistry();
-    codec = await createSchemaRegistryCodec({ url: registry.url });
-    bus = createKafkaBus({ brokers: mock.brokers.split(','), clientId: 'pipeline', ssl: false }, { log: memoryLogger() }, fastTuning);
-  });
-  afterAll(async () => {
-    await bus?.close();
-    await registry?.close();
-    await mock?.stop();
-  });
-
-  it('shows the example file verbatim in the README', () => {
-    expect(readFileSync(readmeUrl, 'utf8')).toContain('```ts\n' + readFileSync(exampleUrl, 'utf8') + '```');
-  });
-
-  const runExample = () =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', exampleUrl.pathname], {
-      env: { ...process.env, KAFKA_BROKERS: mock.brokers, SCHEMA_REGISTRY_URL: registry.url, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+describeWithService(
+  kafkaMockService,
+  kafkaMockMissing(),
+  "README example: a user's own kafkajs producer feeds the pipeline",
+  () => {
+    let mock: KafkaMock;
+    let registry: TestSchemaRegistry;
+    let bus: KafkaBus;
+    let codec: Codec;
+    beforeAll(async () => {
+      mock = await startKafkaMock();
+      registry = await startTestSchemaRegistry();
+      codec = await createSchemaRegistryCodec({ url: registry.url });
+      bus = createKafkaBus(
+        { brokers: mock.brokers.split(','), clientId: 'pipeline', ssl: false },
+        { log: memoryLogger() },
+        fastTuning,
+      );
+    });
+    afterAll(async () => {
+      await bus?.close();
+      await registry?.close();
+      await mock?.stop();
     });
 
-  it('writes a trade that the pipeline reads and decodes', async () => {
-    const before = Date.now();
-    await runExample();
-    const records: BusRecord[] = [];
-    const sub = await bus.subscribe({ groupId: 'trade-to-ohlc', topics: ['trades'], onBatch: async (b) => void records.push(...b.records) });
-    await waitFor('the example trade', () => records.length >= 1);
-    await sub.close();
-    expect(records).toHaveLength(1);
-    const trade = (await codec.decode('trades', records[0]!.value)) as Record<string, unknown>;
-    expect(trade).toMatchObject({ exchange: 'kraken', symbol: 'BTC/USD', tradeId: '42', price: 64_000.5, quantity: 0.01, side: 'buy' });
-    expect(trade.timestamp).toBeGreaterThanOrEqual(before);
-    expect(records[0]!.key).toBe('BTC/USD');
-    // One schema under trades-value, registered by both sides: the pipeline's and the user's are the same.
-    expect(registry.subjects().get('trades-value')).toHaveLength(1);
-  });
-
-  it('feeds the trade-to-ohlc worker, configured by environment only, which turns it into a candle', async () => {
-    const worker = await boot({
-      env: {
-        KAFKA_BROKERS: mock.brokers, SCHEMA_REGISTRY_URL: registry.url, METRICS_PORT: '0', OHLC_PARTIAL_INTERVAL: '300ms',
-        OHLC_TIMEFRAMES: '1m', LOG_LEVEL: 'silent',
-      },
-      stages: ['trade-to-ohlc'],
-      mode: 'run',
-      log: process.env.DEBUG_TEST ? createLogger({ level: 'debug' }) : silentLogger,
+    it('shows the example file verbatim in the README', () => {
+      expect(readFileSync(readmeUrl, 'utf8')).toContain('```ts\n' + readFileSync(exampleUrl, 'utf8') + '```');
     });
-    try {
-      await runExample();
-      const partials: BusRecord[] = [];
-      const sub = await bus.subscribe({ groupId: 'partials', topics: ['candles.partial'], onBatch: async (b) => void partials.push(...b.records) });
-      await waitFor('a partial candle from the worker', () => partials.length >= 1, 90_000).catch(async (err: Error) => {
-        // Say what the worker did, not only that it did not answer.
-        const metrics = await (await fetch(`${worker.url}/metrics`)).text();
-        throw new Error(`${err.message}; worker: ${metrics.split('\n').filter((l) => /^cf_(records|dead|consumer_lag|stage_ready)/.test(l)).join('; ')}`);
+
+    const runExample = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', exampleUrl.pathname], {
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: mock.brokers,
+          SCHEMA_REGISTRY_URL: registry.url,
+          KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        },
       });
+
+    it('writes a trade that the pipeline reads and decodes', async () => {
+      const before = Date.now();
+      await runExample();
+      const records: BusRecord[] = [];
+      const sub = await bus.subscribe({
+        groupId: 'trade-to-ohlc',
+        topics: ['trades'],
+        onBatch: async (b) => void records.push(...b.records),
+      });
+      await waitFor('the example trade', () => records.length >= 1);
       await sub.close();
-      const candle = (await codec.decode('candles.partial', partials.at(-1)!.value)) as Record<string, unknown>;
-      expect(candle).toMatchObject({ symbol: 'BTC/USD', timeframe: '1m', open: 64_000.5, close: 64_000.5, final: false });
-      expect(partials.at(-1)!.key).toBe(`BTC/USD|1m|${candle.start}`);
-    } finally {
-      await worker.stop();
-    }
-  }, 150_000);
-});
+      expect(records).toHaveLength(1);
+      const trade = (await codec.decode('trades', records[0]!.value)) as Record<string, unknown>;
+      expect(trade).toMatchObject({
+        exchange: 'kraken',
+        symbol: 'BTC/USD',
+        tradeId: '42',
+        price: 64_000.5,
+        quantity: 0.01,
+        side: 'buy',
+      });
+      expect(trade.timestamp).toBeGreaterThanOrEqual(before);
+      expect(records[0]!.key).toBe('BTC/USD');
+      // One schema under trades-value, registered by both sides: the pipeline's and the user's are the same.
+      expect(registry.subjects().get('trades-value')).toHaveLength(1);
+    });
+
+    it('feeds the trade-to-ohlc worker, configured by environment only, which turns it into a candle', async () => {
+      const worker = await boot({
+        env: {
+          KAFKA_BROKERS: mock.brokers,
+          SCHEMA_REGISTRY_URL: registry.url,
+          METRICS_PORT: '0',
+          OHLC_PARTIAL_INTERVAL: '300ms',
+          OHLC_TIMEFRAMES: '1m',
+          LOG_LEVEL: 'silent',
+        },
+        stages: ['trade-to-ohlc'],
+        mode: 'run',
+        log: process.env.DEBUG_TEST ? createLogger({ level: 'debug' }) : silentLogger,
+      });
+      try {
+        await runExample();
+        const partials: BusRecord[] = [];
+        const sub = await bus.subscribe({
+          groupId: 'partials',
+          topics: ['candles.partial'],
+          onBatch: async (b) => void partials.push(...b.records),
+        });
+        await waitFor('a partial candle from the worker', () => partials.length >= 1, 90_000).catch(
+          async (err: Error) => {
+            // Say what the worker did, not only that it did not answer.
+            const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+            throw new Error(
+              `${err.message}; worker: ${metrics
+                .split('\n')
+                .filter((l) => /^cf_(records|dead|consumer_lag|stage_ready)/.test(l))
+                .join('; ')}`,
+            );
+          },
+        );
+        await sub.close();
+        const candle = (await codec.decode('candles.partial', partials.at(-1)!.value)) as Record<string, unknown>;
+        expect(candle).toMatchObject({
+          symbol: 'BTC/USD',
+          timeframe: '1m',
+          open: 64_000.5,
+          close: 64_000.5,
+          final: false,
+        });
+        expect(partials.at(-1)!.key).toBe(`BTC/USD|1m|${candle.start}`);
+      } finally {
+        await worker.stop();
+      }
+    }, 150_000);
+  },
+);

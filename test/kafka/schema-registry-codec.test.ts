@@ -5,11 +5,17 @@ import { catalogue } from '../../schemas/topics.ts';
 import type { Trade } from '../../schemas/types.ts';
 import { BusError, DecodeError } from '../../pipeline/errors.ts';
 import { createSchemaRegistryCodec } from '../../pipeline/serde/schema-registry-codec.ts';
-import { WireDecodeError, frame } from '../../pipeline/serde/wire-format.ts';
+import { type WireDecodeError, frame } from '../../pipeline/serde/wire-format.ts';
 import { startTestSchemaRegistry, type TestSchemaRegistry } from '../support/schema-registry.ts';
 
 const trade: Trade = {
-  exchange: 'binance', symbol: 'ETH/USDT', tradeId: '9001', price: 3120.25, quantity: 1.5, side: 'sell', timestamp: 1_717_000_001_000,
+  exchange: 'binance',
+  symbol: 'ETH/USDT',
+  tradeId: '9001',
+  price: 3120.25,
+  quantity: 1.5,
+  side: 'sell',
+  timestamp: 1_717_000_001_000,
 };
 
 describe('schema registry codec against a Confluent-compatible registry', () => {
@@ -44,7 +50,10 @@ describe('schema registry codec against a Confluent-compatible registry', () => 
   it('decodes by schema id what another client registered and wrote', async () => {
     const codec = await createSchemaRegistryCodec({ url: registry.url });
     const client = new SchemaRegistry({ host: registry.url });
-    const { id } = await client.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemas.Trade) }, { subject: 'trades-value' });
+    const { id } = await client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(avroSchemas.Trade) },
+      { subject: 'trades-value' },
+    );
     expect(await codec.decode('trades', await client.encode(id, trade))).toEqual(trade);
   });
 
@@ -52,7 +61,10 @@ describe('schema registry codec against a Confluent-compatible registry', () => 
     const codec = await createSchemaRegistryCodec({ url: registry.url });
     const bytes = await codec.encode('trades', 'Trade', trade);
     const reasonOf = async (b: Buffer) => {
-      const err = await codec.decode('trades', b).then(() => null, (e: unknown) => e);
+      const err = await codec.decode('trades', b).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(DecodeError);
       return (err as WireDecodeError).reason;
     };
@@ -68,10 +80,19 @@ describe('schema registry codec against a Confluent-compatible registry', () => 
     const breaking = { ...avroSchemas.Trade, fields: [...avroSchemas.Trade.fields, { name: 'venue', type: 'string' }] };
     const err = await client
       .register({ type: SchemaType.AVRO, schema: JSON.stringify(breaking) }, { subject: 'trades-value' })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect((err as { status?: number }).status).toBe(409);
-    const compatible = { ...avroSchemas.Trade, fields: [...avroSchemas.Trade.fields, { name: 'venue', type: ['null', 'string'], default: null }] };
-    const { id } = await client.register({ type: SchemaType.AVRO, schema: JSON.stringify(compatible) }, { subject: 'trades-value' });
+    const compatible = {
+      ...avroSchemas.Trade,
+      fields: [...avroSchemas.Trade.fields, { name: 'venue', type: ['null', 'string'], default: null }],
+    };
+    const { id } = await client.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(compatible) },
+      { subject: 'trades-value' },
+    );
     expect(registry.subjects().get('trades-value')).toContain(id);
   });
 
@@ -79,7 +100,10 @@ describe('schema registry codec against a Confluent-compatible registry', () => 
     const other = await startTestSchemaRegistry();
     const codec = await createSchemaRegistryCodec({ url: other.url, topics: [] });
     await other.close();
-    const err = await codec.decode('trades', frame(1, avroType('Trade').toBuffer(trade))).then(() => null, (e: unknown) => e);
+    const err = await codec.decode('trades', frame(1, avroType('Trade').toBuffer(trade))).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BusError);
     expect(err).not.toBeInstanceOf(DecodeError);
     expect((err as BusError).retriable).toBe(true);

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BusRecord } from '../../pipeline/bus/bus.ts';
-import { createKafkaBus, type KafkaBus } from '../../pipeline/bus/kafka-bus.ts';
+import { createKafkaBus, type KafkaBus } from '../../pipeline/bus/kafka/kafka-bus.ts';
 import { describeWithService } from '../support/services.ts';
 import { fastTuning, memoryLogger, waitFor } from '../support/kafka-harness.ts';
 import { kafkaMockMissing, kafkaMockService, startKafkaMock, type KafkaMock } from '../support/kafka-mock.ts';
@@ -34,8 +34,17 @@ describeWithService(kafkaMockService, kafkaMockMissing(), 'a worker killed mid-b
   };
 
   beforeAll(async () => {
-    mock = await startKafkaMock({ topics: [{ name: 'crash-in', partitions: 3 }, { name: 'crash-out', partitions: 3 }] });
-    bus = createKafkaBus({ brokers: mock.brokers.split(','), clientId: 'crash-test', ssl: false }, { log: memoryLogger() }, fastTuning);
+    mock = await startKafkaMock({
+      topics: [
+        { name: 'crash-in', partitions: 3 },
+        { name: 'crash-out', partitions: 3 },
+      ],
+    });
+    bus = createKafkaBus(
+      { brokers: mock.brokers.split(','), clientId: 'crash-test', ssl: false },
+      { log: memoryLogger() },
+      fastTuning,
+    );
   });
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -51,13 +60,19 @@ describeWithService(kafkaMockService, kafkaMockMissing(), 'a worker killed mid-b
     const first = await startWorker((n) => (handledBeforeKill = n));
     await waitFor('the first worker to be busy', () => handledBeforeKill >= 400, 60_000);
     first.kill('SIGKILL');
-    await new Promise<void>((resolve) => (first.exitCode !== null || first.signalCode !== null ? resolve() : first.once('exit', () => resolve())));
+    await new Promise<void>((resolve) =>
+      first.exitCode !== null || first.signalCode !== null ? resolve() : first.once('exit', () => resolve()),
+    );
     expect(first.signalCode).toBe('SIGKILL');
     expect(handledBeforeKill).toBeLessThan(INPUTS);
 
     const second = await startWorker();
     const written: BusRecord[] = [];
-    const observer = await bus.subscribe({ groupId: 'observer', topics: ['crash-out'], onBatch: async (b) => void written.push(...b.records) });
+    const observer = await bus.subscribe({
+      groupId: 'observer',
+      topics: ['crash-out'],
+      onBatch: async (b) => void written.push(...b.records),
+    });
     await waitFor('every input copied', () => new Set(written.map((r) => r.key)).size >= INPUTS, 90_000);
     second.kill('SIGTERM');
     await observer.close();

@@ -11,53 +11,68 @@ import { databaseKinds, openTestDatabase, realServerAvailable, type TestDatabase
 import { describeWithService } from '../support/services.ts';
 
 for (const kind of databaseKinds) {
-  describeWithService('PostgreSQL at DATABASE_URL', kind === 'embedded' || realServerAvailable ? null : 'nothing listens there', `model registry in Postgres (${kind})`, () => {
-    let db: TestDatabase;
-    let pool: Pool;
-    let scratch: string;
-    beforeAll(async () => {
-      db = await openTestDatabase(kind);
-      pool = db.pool({ max: 2 });
-      await migrate(pool);
-      scratch = mkdtempSync(join(tmpdir(), 'cf-models-'));
-    });
-    afterAll(async () => {
-      await db?.close();
-      rmSync(scratch, { recursive: true, force: true });
-    });
+  describeWithService(
+    'PostgreSQL at DATABASE_URL',
+    kind === 'embedded' || realServerAvailable ? null : 'nothing listens there',
+    `model registry in Postgres (${kind})`,
+    () => {
+      let db: TestDatabase;
+      let pool: Pool;
+      let scratch: string;
+      beforeAll(async () => {
+        db = await openTestDatabase(kind);
+        pool = db.pool({ max: 2 });
+        await migrate(pool);
+        scratch = mkdtempSync(join(tmpdir(), 'cf-models-'));
+      });
+      afterAll(async () => {
+        await db?.close();
+        rmSync(scratch, { recursive: true, force: true });
+      });
 
-    it('activates the bundled default on first start, then leaves the choice alone', async () => {
-      const registry = new PostgresModelRegistry(pool);
-      expect(await registry.active()).toBeNull();
-      expect(await ensureActiveModel(registry, bundledModelDirs, 'ridge-h5')).toMatchObject({ name: 'ridge-h5', version: '1.0.0' });
-      expect((await registry.list()).map((m) => `${m.name}@${m.version}:${m.active}`)).toEqual(['gru-h5@1.0.0:false', 'ridge-h5@1.0.0:true']);
-      await registry.activate('gru-h5', '1.0.0');
-      expect(await ensureActiveModel(registry, bundledModelDirs, 'ridge-h5')).toMatchObject({ name: 'gru-h5' });
-      const active = (await registry.list()).filter((m) => m.active);
-      expect(active.map((m) => m.name)).toEqual(['gru-h5']);
-    });
+      it('activates the bundled default on first start, then leaves the choice alone', async () => {
+        const registry = new PostgresModelRegistry(pool);
+        expect(await registry.active()).toBeNull();
+        expect(await ensureActiveModel(registry, bundledModelDirs, 'ridge-h5')).toMatchObject({
+          name: 'ridge-h5',
+          version: '1.0.0',
+        });
+        expect((await registry.list()).map((m) => `${m.name}@${m.version}:${m.active}`)).toEqual([
+          'gru-h5@1.0.0:false',
+          'ridge-h5@1.0.0:true',
+        ]);
+        await registry.activate('gru-h5', '1.0.0');
+        expect(await ensureActiveModel(registry, bundledModelDirs, 'ridge-h5')).toMatchObject({ name: 'gru-h5' });
+        const active = (await registry.list()).filter((m) => m.active);
+        expect(active.map((m) => m.name)).toEqual(['gru-h5']);
+      });
 
-    it('registering the same folder again changes nothing', async () => {
-      const registry = new PostgresModelRegistry(pool);
-      const before = await registry.list();
-      await registry.register(bundledModelDirs[0]!);
-      expect(await registry.list()).toEqual(before);
-    });
+      it('registering the same folder again changes nothing', async () => {
+        const registry = new PostgresModelRegistry(pool);
+        const before = await registry.list();
+        await registry.register(bundledModelDirs[0]!);
+        expect(await registry.list()).toEqual(before);
+      });
 
-    it('refuses a model.onnx that is not the one its card describes, and an unknown model', async () => {
-      const registry = new PostgresModelRegistry(pool);
-      const tampered = join(scratch, 'tampered');
-      cpSync(bundledModelDirs[0]!, tampered, { recursive: true });
-      appendFileSync(join(tampered, 'model.onnx'), Buffer.from([0]));
-      await expect(registry.register(tampered)).rejects.toThrow(/^cannot register .*tampered: .*sha256/);
-      const renamed = join(scratch, 'bad-card');
-      cpSync(bundledModelDirs[0]!, renamed, { recursive: true });
-      const card = JSON.parse(readFileSync(join(renamed, 'model.json'), 'utf8')) as { inputs: { features: string[] } };
-      card.inputs.features[0] = 'notAFeature';
-      writeFileSync(join(renamed, 'model.json'), JSON.stringify(card));
-      await expect(registry.register(renamed)).rejects.toThrow(/^cannot register .*bad-card: .*notAFeature/);
-      await expect(registry.activate('nope', '1')).rejects.toThrow('cannot activate nope@1: it is not registered (registered: gru-h5@1.0.0, ridge-h5@1.0.0)');
-      expect((await registry.list()).length).toBe(2);
-    });
-  });
+      it('refuses a model.onnx that is not the one its card describes, and an unknown model', async () => {
+        const registry = new PostgresModelRegistry(pool);
+        const tampered = join(scratch, 'tampered');
+        cpSync(bundledModelDirs[0]!, tampered, { recursive: true });
+        appendFileSync(join(tampered, 'model.onnx'), Buffer.from([0]));
+        await expect(registry.register(tampered)).rejects.toThrow(/^cannot register .*tampered: .*sha256/);
+        const renamed = join(scratch, 'bad-card');
+        cpSync(bundledModelDirs[0]!, renamed, { recursive: true });
+        const card = JSON.parse(readFileSync(join(renamed, 'model.json'), 'utf8')) as {
+          inputs: { features: string[] };
+        };
+        card.inputs.features[0] = 'notAFeature';
+        writeFileSync(join(renamed, 'model.json'), JSON.stringify(card));
+        await expect(registry.register(renamed)).rejects.toThrow(/^cannot register .*bad-card: .*notAFeature/);
+        await expect(registry.activate('nope', '1')).rejects.toThrow(
+          'cannot activate nope@1: it is not registered (registered: gru-h5@1.0.0, ridge-h5@1.0.0)',
+        );
+        expect((await registry.list()).length).toBe(2);
+      });
+    },
+  );
 }

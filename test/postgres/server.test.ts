@@ -35,6 +35,8 @@ describe('embedded default', () => {
   });
 
   it('a malformed DATABASE_URL stops at start naming the variable', () => {
-    expect(() => parseDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL must start with postgres:\/\//);
+    expect(() => parseDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
+      /^DATABASE_URL must start with postgres:\/\//,
+    );
   });
 });

@@ -35,7 +35,12 @@ export class BatchHarness implements BatchContext {
   }
 
   /** Runs one batch to completion as the runner would; `onFailure` sees each failed attempt (tests heal the outage there). */
-  async run(stage: StageDefinition, records: readonly InputRecord[], onFailure: (err: unknown, attempt: number) => void | Promise<void> = () => {}, maxAttempts = 50): Promise<void> {
+  async run(
+    stage: StageDefinition,
+    records: readonly InputRecord[],
+    onFailure: (err: unknown, attempt: number) => void | Promise<void> = () => {},
+    maxAttempts = 50,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await stage.handleBatch!(records, this);

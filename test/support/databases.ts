@@ -31,7 +31,10 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
     const admin = createPool(realDatabaseUrl, { max: 1 });
     await admin.query(`CREATE SCHEMA ${schema}`);
     return {
-      kind, url: realDatabaseUrl, host: real.hostname, port: Number(real.port || 5432),
+      kind,
+      url: realDatabaseUrl,
+      host: real.hostname,
+      port: Number(real.port || 5432),
       pool(options = {}) {
         const p = createPool(options.url ?? realDatabaseUrl, { ...options, schema });
         pools.push(p);
@@ -47,7 +50,10 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
   const embedded = await startEmbeddedPostgres({ dataDir: 'memory://' });
   const address = new URL(embedded.url);
   return {
-    kind, url: embedded.url, host: address.hostname, port: Number(address.port),
+    kind,
+    url: embedded.url,
+    host: address.hostname,
+    port: Number(address.port),
     pool(options = {}) {
       const p = createPool(options.url ?? embedded.url, options);
       pools.push(p);

@@ -1,4 +1,4 @@
-import type { BusLogger, KafkaTuning } from '../../pipeline/bus/kafka-bus.ts';
+import type { BusLogger, KafkaTuning } from '../../pipeline/bus/kafka/kafka-bus.ts';
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { waitFor as waitForShared } from '../../pipeline/testing/wait-for.ts';
 
@@ -29,7 +29,11 @@ export function memoryLogger(): BusLogger & { lines: LogLine[] } {
 }
 
 /** Polls until `check` is true; fails after `timeoutMs` with `what` (a deadline, not a speed assertion). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   await waitForShared(check, what, timeoutMs, 50);
 }
 

@@ -15,9 +15,10 @@ export const kafkaMockService = 'Kafka mock broker';
 
 /** Why the mock broker cannot run, or null when it can. */
 export function kafkaMockMissing(): string | null {
-  return existsSync(mockClusterBinary) ? null : `${mockClusterBinary} is missing; build it with test/kafka-mock/install.sh`;
+  return existsSync(mockClusterBinary)
+    ? null
+    : `${mockClusterBinary} is missing; build it with test/kafka-mock/install.sh`;
 }
-
 
 export interface MockTopic {
   name: string;
@@ -46,9 +47,13 @@ export interface KafkaMockOptions {
 
 export async function startKafkaMock(options: KafkaMockOptions = {}): Promise<KafkaMock> {
   const topics = options.topics ?? catalogueTopics();
-  const child = spawn(mockClusterBinary, ['-b', String(options.brokers ?? 1), ...topics.map((t) => `${t.name}:${t.partitions}`)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    mockClusterBinary,
+    ['-b', String(options.brokers ?? 1), ...topics.map((t) => `${t.name}:${t.partitions}`)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout });

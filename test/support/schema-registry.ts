@@ -36,12 +36,24 @@ export async function startTestSchemaRegistry(): Promise<TestSchemaRegistry> {
     schemas.push({ text, type, fingerprint });
     return schemas.length;
   };
-  const versionBody = (subject: string, v: Version) => ({ subject, id: v.id, version: v.version, schema: schemas[v.id - 1]!.text });
+  const versionBody = (subject: string, v: Version) => ({
+    subject,
+    id: v.id,
+    version: v.version,
+    schema: schemas[v.id - 1]!.text,
+  });
 
   const handle = async (req: IncomingMessage): Promise<[number, unknown]> => {
     const url = new URL(req.url ?? '/', 'http://registry');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const body = req.method === 'GET' ? {} : (JSON.parse((await readBody(req)) || '{}') as { schema?: string; schemaType?: string; compatibility?: string });
+    const body =
+      req.method === 'GET'
+        ? {}
+        : (JSON.parse((await readBody(req)) || '{}') as {
+            schema?: string;
+            schemaType?: string;
+            compatibility?: string;
+          });
     const [root, subject, sub, version] = parts;
 
     if (req.method === 'GET' && root === 'schemas' && subject === 'ids' && sub) {
@@ -54,11 +66,17 @@ export async function startTestSchemaRegistry(): Promise<TestSchemaRegistry> {
         return [200, { compatibility: compatibility.get(subject) }];
       }
       const level = compatibility.get(subject);
-      return level ? [200, { compatibilityLevel: level }] : [404, { error_code: 40408, message: `Subject '${subject}' does not have subject-level compatibility configured` }];
+      return level
+        ? [200, { compatibilityLevel: level }]
+        : [
+            404,
+            { error_code: 40408, message: `Subject '${subject}' does not have subject-level compatibility configured` },
+          ];
     }
     if (req.method === 'GET' && root === 'subjects' && !subject) return [200, [...subjects.keys()]];
     if (root !== 'subjects' || !subject) return [404, { error_code: 404, message: 'Not found' }];
-    if (body.schemaType && body.schemaType !== 'AVRO') return [422, { error_code: 42201, message: 'only AVRO is supported here' }];
+    if (body.schemaType && body.schemaType !== 'AVRO')
+      return [422, { error_code: 42201, message: 'only AVRO is supported here' }];
 
     const versions = subjects.get(subject) ?? [];
     if (req.method === 'POST' && sub === 'versions') {
@@ -77,20 +95,31 @@ export async function startTestSchemaRegistry(): Promise<TestSchemaRegistry> {
         try {
           type.createResolver(schemas[latest.id - 1]!.type);
         } catch (err) {
-          return [409, { error_code: 409, message: `Schema being registered is incompatible with an earlier schema for subject "${subject}": ${String(err)}` }];
+          return [
+            409,
+            {
+              error_code: 409,
+              message: `Schema being registered is incompatible with an earlier schema for subject "${subject}": ${String(err)}`,
+            },
+          ];
         }
       }
       subjects.set(subject, [...versions, { id, version: versions.length + 1 }]);
       return [200, { id }];
     }
     if (req.method === 'POST' && !sub) {
-      const fingerprint = avro.Type.forSchema(JSON.parse(body.schema ?? '') as avro.Schema).fingerprint().toString('hex');
+      const fingerprint = avro.Type.forSchema(JSON.parse(body.schema ?? '') as avro.Schema)
+        .fingerprint()
+        .toString('hex');
       const v = versions.find((x) => schemas[x.id - 1]!.fingerprint === fingerprint);
       return v ? [200, versionBody(subject, v)] : [404, { error_code: 40403, message: 'Schema not found' }];
     }
     if (req.method === 'GET' && sub === 'versions' && version) {
-      const v = version === 'latest' ? versions[versions.length - 1] : versions.find((x) => x.version === Number(version));
-      return v ? [200, versionBody(subject, v)] : [404, { error_code: 40401, message: `Subject '${subject}' not found.` }];
+      const v =
+        version === 'latest' ? versions[versions.length - 1] : versions.find((x) => x.version === Number(version));
+      return v
+        ? [200, versionBody(subject, v)]
+        : [404, { error_code: 40401, message: `Subject '${subject}' not found.` }];
     }
     if (req.method === 'GET' && sub === 'versions') return [200, versions.map((v) => v.version)];
     return [404, { error_code: 404, message: 'Not found' }];

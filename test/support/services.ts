@@ -33,7 +33,7 @@ export function describeWithService(service: string, missing: string | null, tit
   describe(title, () => {
     it(`did not run: ${service} is missing`, () => {
       const line = `!!! ${title}: ${service} is not available (${missing}), these tests DID NOT RUN !!!`;
-      console.warn(`\n${'!'.repeat(line.length)}\n${line}\n${'!'.repeat(line.length)}\n`);
+      process.stderr.write(`\n${'!'.repeat(line.length)}\n${line}\n${'!'.repeat(line.length)}\n\n`);
       if (servicesRequired) throw new Error(`${service} is required (CANDLEFLOW_REQUIRE_SERVICES=1) but ${missing}`);
     });
   });

@@ -14,7 +14,10 @@ export class TcpProxy {
   port = 0;
   cuts = 0;
 
-  constructor(private readonly targetHost: string, private readonly targetPort: number) {}
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
 
   async start(): Promise<number> {
     const server = net.createServer((client) => this.pipe(client));

@@ -19,7 +19,10 @@ describe('bundled sample through the candle aggregation', () => {
         for (const o of outputs) trades.push(o.value as Trade);
         if (trades.length >= 2672 * 3 + 1) abort.abort();
       },
-      signal: abort.signal, now: () => Date.now(), log: silent, setReady() {},
+      signal: abort.signal,
+      now: () => Date.now(),
+      log: silent,
+      setReady() {},
     };
     await createTradeSource({ ...parseTradeSourceConfig({}), replaySpeed: null }).run(ctx);
 

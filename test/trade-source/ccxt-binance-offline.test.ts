@@ -13,23 +13,55 @@ import { runLiveFeed } from '../../stages/trade-source/live-feed.ts';
 // say so, backfill the gap over REST and deliver every trade exactly once.
 
 const exchangeInfo = {
-  timezone: 'UTC', serverTime: 0, rateLimits: [], exchangeFilters: [],
-  symbols: [{
-    symbol: 'BTCUSDT', status: 'TRADING', baseAsset: 'BTC', baseAssetPrecision: 8, quoteAsset: 'USDT', quotePrecision: 8,
-    quoteAssetPrecision: 8, orderTypes: ['LIMIT', 'MARKET'], icebergAllowed: true, ocoAllowed: true, isSpotTradingAllowed: true,
-    isMarginTradingAllowed: false, permissions: [], permissionSets: [['SPOT']],
-    filters: [
-      { filterType: 'PRICE_FILTER', minPrice: '0.01', maxPrice: '1000000.00', tickSize: '0.01' },
-      { filterType: 'LOT_SIZE', minQty: '0.00001', maxQty: '9000.00', stepSize: '0.00001' },
-    ],
-  }],
+  timezone: 'UTC',
+  serverTime: 0,
+  rateLimits: [],
+  exchangeFilters: [],
+  symbols: [
+    {
+      symbol: 'BTCUSDT',
+      status: 'TRADING',
+      baseAsset: 'BTC',
+      baseAssetPrecision: 8,
+      quoteAsset: 'USDT',
+      quotePrecision: 8,
+      quoteAssetPrecision: 8,
+      orderTypes: ['LIMIT', 'MARKET'],
+      icebergAllowed: true,
+      ocoAllowed: true,
+      isSpotTradingAllowed: true,
+      isMarginTradingAllowed: false,
+      permissions: [],
+      permissionSets: [['SPOT']],
+      filters: [
+        { filterType: 'PRICE_FILTER', minPrice: '0.01', maxPrice: '1000000.00', tickSize: '0.01' },
+        { filterType: 'LOT_SIZE', minQty: '0.00001', maxQty: '9000.00', stepSize: '0.00001' },
+      ],
+    },
+  ],
 };
 
-interface AggTrade { a: number; p: string; q: string; f: number; l: number; T: number; m: boolean; M: boolean }
+interface AggTrade {
+  a: number;
+  p: string;
+  q: string;
+  f: number;
+  l: number;
+  T: number;
+  m: boolean;
+  M: boolean;
+}
 
 const base = Date.now() - 60_000;
 const history: AggTrade[] = Array.from({ length: 30 }, (_, i) => ({
-  a: 1001 + i, p: (60_000 + i * 1.5).toFixed(2), q: (0.001 * (i + 1)).toFixed(5), f: 5000 + i, l: 5000 + i, T: base + i * 1_000, m: i % 3 === 0, M: true,
+  a: 1001 + i,
+  p: (60_000 + i * 1.5).toFixed(2),
+  q: (0.001 * (i + 1)).toFixed(5),
+  f: 5000 + i,
+  l: 5000 + i,
+  T: base + i * 1_000,
+  m: i % 3 === 0,
+  M: true,
 }));
 const wsMessage = (t: AggTrade): string => JSON.stringify({ e: 'aggTrade', E: t.T + 5, s: 'BTCUSDT', ...t });
 
@@ -38,7 +70,12 @@ afterEach(async () => {
   while (closers.length > 0) await closers.pop()!();
 });
 
-async function fakeBinance(): Promise<{ port: number; restCalls: string[]; subscriptions: string[]; connections: () => number }> {
+async function fakeBinance(): Promise<{
+  port: number;
+  restCalls: string[];
+  subscriptions: string[];
+  connections: () => number;
+}> {
   const restCalls: string[] = [];
   const subscriptions: string[] = [];
   let connections = 0;
@@ -53,7 +90,14 @@ async function fakeBinance(): Promise<{ port: number; restCalls: string[]; subsc
       const end = Number(url.searchParams.get('endTime') ?? Number.MAX_SAFE_INTEGER);
       const limit = Number(url.searchParams.get('limit') ?? 500);
       // The exchange's history at reconnection time: trades up to the 20th have happened.
-      res.end(JSON.stringify(history.slice(0, 20).filter((t) => t.T >= start && t.T <= end).slice(0, limit)));
+      res.end(
+        JSON.stringify(
+          history
+            .slice(0, 20)
+            .filter((t) => t.T >= start && t.T <= end)
+            .slice(0, limit),
+        ),
+      );
     } else {
       res.statusCode = 404;
       res.end('{"code":-1,"msg":"not found"}');
@@ -74,17 +118,27 @@ async function fakeBinance(): Promise<{ port: number; restCalls: string[]; subsc
         setTimeout(() => socket.terminate(), 100);
       } else {
         // After the reconnect the stream resumes with the 19th trade: 19 and 20 overlap the backfill.
-        setTimeout(() => { for (const t of history.slice(18)) socket.send(wsMessage(t)); }, 200);
+        setTimeout(() => {
+          for (const t of history.slice(18)) socket.send(wsMessage(t));
+        }, 200);
       }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise<void>((resolve) => { wss.close(); server.close(() => resolve()); server.closeAllConnections(); }));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   return { port: (server.address() as AddressInfo).port, restCalls, subscriptions, connections: () => connections };
 }
 
 function pointAt(port: number) {
-  const local = (u: string): string => u.replace(/^https:\/\/[^/]+/, `http://127.0.0.1:${port}`).replace(/^wss:\/\/[^/]+/, `ws://127.0.0.1:${port}`);
+  const local = (u: string): string =>
+    u.replace(/^https:\/\/[^/]+/, `http://127.0.0.1:${port}`).replace(/^wss:\/\/[^/]+/, `ws://127.0.0.1:${port}`);
   const rewrite = (node: Record<string, unknown>): void => {
     for (const [k, v] of Object.entries(node)) {
       if (typeof v === 'string') node[k] = local(v);
@@ -120,7 +174,15 @@ describe('ccxt live feed, offline against a local Binance', () => {
     const ids = history.map((t) => String(t.a));
     expect(events).toEqual([...ids.slice(0, 10), 'down', ...ids.slice(10, 20), 'up', ...ids.slice(20)]);
     const trades = sent.filter((o) => !o.headers).map((o) => o.value as Trade);
-    expect(trades[0]).toEqual({ exchange: 'binance', symbol: 'BTC/USDT', tradeId: '1001', price: 60_000, quantity: 0.001, side: 'sell', timestamp: base });
+    expect(trades[0]).toEqual({
+      exchange: 'binance',
+      symbol: 'BTC/USDT',
+      tradeId: '1001',
+      price: 60_000,
+      quantity: 0.001,
+      side: 'sell',
+      timestamp: base,
+    });
     expect(trades[1]!.side).toBe('buy');
     // The markers carry the last trade seen before the drop, a valid record that is never applied.
     expect((sent[10]!.value as Trade).tradeId).toBe('1010');

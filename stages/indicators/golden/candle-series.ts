@@ -11,9 +11,20 @@ export function parseOhlcvCsv(text: string, symbol: string, timeframe: string, t
     const [openTime, open, high, low, close, volume] = line.split(',');
     const start = Date.parse((openTime ?? '').replace(' ', 'T'));
     candles.push({
-      symbol, timeframe, start, end: start + timeframeMs,
-      open: Number(open), high: Number(high), low: Number(low), close: Number(close), volume: Number(volume),
-      quoteVolume: null, vwap: null, trades: null, buyVolume: null, final: true,
+      symbol,
+      timeframe,
+      start,
+      end: start + timeframeMs,
+      open: Number(open),
+      high: Number(high),
+      low: Number(low),
+      close: Number(close),
+      volume: Number(volume),
+      quoteVolume: null,
+      vwap: null,
+      trades: null,
+      buyVolume: null,
+      final: true,
     });
   }
   return candles;

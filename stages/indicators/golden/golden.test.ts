@@ -66,7 +66,13 @@ describe('golden: streamed indicators equal TA-Lib on the real BTC/USDT 1m serie
     const state = initialIndicatorState();
     const vectors = candles.map((c, i) => {
       // Every candle first arrives with wrong values (twice for some), then corrected under the same key.
-      const wrong: Candle = { ...c, high: c.high * 1.01, low: c.low * 0.99, close: c.close * 1.005, volume: c.volume + 3 };
+      const wrong: Candle = {
+        ...c,
+        high: c.high * 1.01,
+        low: c.low * 0.99,
+        close: c.close * 1.005,
+        volume: c.volume + 3,
+      };
       applyCandle(state, wrong);
       if (i % 7 === 0) applyCandle(state, { ...wrong, close: c.close * 0.995 });
       return applyCandle(state, c);

@@ -38,7 +38,12 @@ export function runTalib(talib: TalibBinding, input: TalibInputs) {
   const rocr = call('ROCR', { inReal: input.close, optInTimePeriod: 1 });
   const ln = talib.execute({ name: 'LN', startIdx: 0, endIdx: rocr.nbElement - 1, inReal: rocr.result.outReal });
   const stddev = talib.execute({
-    name: 'STDDEV', startIdx: 0, endIdx: ln.nbElement - 1, inReal: ln.result.outReal, optInTimePeriod: 20, optInNbDev: 1,
+    name: 'STDDEV',
+    startIdx: 0,
+    endIdx: ln.nbElement - 1,
+    inReal: ln.result.outReal,
+    optInTimePeriod: 20,
+    optInNbDev: 1,
   });
   return {
     sma: call('SMA', { inReal: input.close, optInTimePeriod: 20 }),
@@ -46,17 +51,30 @@ export function runTalib(talib: TalibBinding, input: TalibInputs) {
     ema26: call('EMA', { inReal: input.close, optInTimePeriod: 26 }),
     rsi: call('RSI', { inReal: input.close, optInTimePeriod: 14 }),
     macd: call('MACD', { inReal: input.close, optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 }),
-    bbands: call('BBANDS', { inReal: input.close, optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 }),
+    bbands: call('BBANDS', {
+      inReal: input.close,
+      optInTimePeriod: 20,
+      optInNbDevUp: 2,
+      optInNbDevDn: 2,
+      optInMAType: 0,
+    }),
     atr: call('ATR', { ...hlc, optInTimePeriod: 14 }),
     stoch: call('STOCH', {
-      ...hlc, optInFastK_Period: 14, optInSlowK_Period: 3, optInSlowK_MAType: 0, optInSlowD_Period: 3, optInSlowD_MAType: 0,
+      ...hlc,
+      optInFastK_Period: 14,
+      optInSlowK_Period: 3,
+      optInSlowK_MAType: 0,
+      optInSlowD_Period: 3,
+      optInSlowD_MAType: 0,
     }),
     obv: call('OBV', { inReal: input.close, volume: input.volume }),
     adx: call('ADX', { ...hlc, optInTimePeriod: 14 }),
     cci: call('CCI', { ...hlc, optInTimePeriod: 20 }),
     mfi: call('MFI', { ...hlc, volume: input.volume, optInTimePeriod: 14 }),
     willr: call('WILLR', { ...hlc, optInTimePeriod: 14 }),
-    rocr, ln, stddev,
+    rocr,
+    ln,
+    stddev,
   };
 }
 

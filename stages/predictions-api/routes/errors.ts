@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { rollingStats, timeframes } from '../../../pipeline/index.ts';
+import { timeframes } from '../../../pipeline/index.ts';
+import { rollingStats } from '../../../market/forecast-metrics.ts';
 import { ApiError } from '../api-error.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../api-deps.ts';
 import { parseSymbol } from '../query-params.ts';
 import { errorSchema, listSchema } from '../record-schemas.ts';
 import { seriesRoute } from './series.ts';
@@ -14,8 +15,14 @@ const metricsSchema = {
 
 export function predictionErrorRoutes(app: FastifyInstance, deps: ApiDeps): void {
   seriesRoute(app, {
-    url: '/v1/errors', record: 'PredictionError', tag: 'model error', maxLimit: deps.config.maxLimit, cacheMs: deps.config.listCacheMs, byModel: true,
-    summary: 'Predictions checked against realised candles (model error next to the naive baseline), newest target first.',
+    url: '/v1/errors',
+    record: 'PredictionError',
+    tag: 'model error',
+    maxLimit: deps.config.maxLimit,
+    cacheMs: deps.config.listCacheMs,
+    byModel: true,
+    summary:
+      'Predictions checked against realised candles (model error next to the naive baseline), newest target first.',
     load: (q) => deps.queries.predictionErrors(q),
   });
 
@@ -30,7 +37,10 @@ export function predictionErrorRoutes(app: FastifyInstance, deps: ApiDeps): void
         properties: {
           symbol: { type: 'string', description: 'BASE/QUOTE (URL-encoded BTC%2FUSD) or BASE-QUOTE.' },
           timeframe: { type: 'string', enum: timeframes },
-          windows: { type: 'string', description: 'Comma list of window sizes in predictions (default 50,500; at most 1000).' },
+          windows: {
+            type: 'string',
+            description: 'Comma list of window sizes in predictions (default 50,500; at most 1000).',
+          },
         },
         required: ['symbol', 'timeframe'],
       },
@@ -45,7 +55,9 @@ export function predictionErrorRoutes(app: FastifyInstance, deps: ApiDeps): void
             baseline: metricsSchema,
           },
         }),
-        400: errorSchema, 404: errorSchema, 503: errorSchema,
+        400: errorSchema,
+        404: errorSchema,
+        503: errorSchema,
       },
     },
     handler: async (request) => {
@@ -53,7 +65,11 @@ export function predictionErrorRoutes(app: FastifyInstance, deps: ApiDeps): void
       const { timeframe } = request.query;
       const windows = (request.query.windows ?? '50,500').split(',').map((w) => Number(w.trim()));
       if (windows.some((w) => !Number.isInteger(w) || w < 1 || w > deps.config.maxLimit)) {
-        throw new ApiError(400, `windows: must be a comma list of integers between 1 and ${deps.config.maxLimit}`, 'windows');
+        throw new ApiError(
+          400,
+          `windows: must be a comma list of integers between 1 and ${deps.config.maxLimit}`,
+          'windows',
+        );
       }
       const newest = await deps.queries.predictionErrors({ symbol, timeframe, limit: deps.config.maxLimit });
       if (newest.rows.length === 0) throw new ApiError(404, `no prediction errors for ${symbol} ${timeframe}`);

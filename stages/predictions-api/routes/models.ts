@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../api-deps.ts';
 import { errorSchema, listSchema } from '../record-schemas.ts';
 
 export function modelRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -11,12 +11,31 @@ export function modelRoutes(app: FastifyInstance, deps: ApiDeps): void {
         200: listSchema({
           type: 'object',
           properties: {
-            name: { type: 'string' }, version: { type: 'string' }, timeframe: { type: 'string' }, sha256: { type: 'string' },
-            card: { type: 'object', additionalProperties: true, description: 'The model card (metrics, features, training data).' },
-            onnxPath: { type: ['string', 'null'] }, active: { type: 'boolean' },
-            registeredAt: { type: 'integer' }, registeredAtIso: { type: 'string', format: 'date-time' },
+            name: { type: 'string' },
+            version: { type: 'string' },
+            timeframe: { type: 'string' },
+            sha256: { type: 'string' },
+            card: {
+              type: 'object',
+              additionalProperties: true,
+              description: 'The model card (metrics, features, training data).',
+            },
+            onnxPath: { type: ['string', 'null'] },
+            active: { type: 'boolean' },
+            registeredAt: { type: 'integer' },
+            registeredAtIso: { type: 'string', format: 'date-time' },
           },
-          required: ['name', 'version', 'timeframe', 'sha256', 'card', 'onnxPath', 'active', 'registeredAt', 'registeredAtIso'],
+          required: [
+            'name',
+            'version',
+            'timeframe',
+            'sha256',
+            'card',
+            'onnxPath',
+            'active',
+            'registeredAt',
+            'registeredAtIso',
+          ],
         }),
         503: errorSchema,
       },

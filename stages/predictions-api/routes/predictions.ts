@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { timeframes } from '../../../pipeline/index.ts';
 import type { Prediction } from '../../../schemas/types.ts';
 import { ApiError } from '../api-error.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../api-deps.ts';
 import { parseSymbol } from '../query-params.ts';
 import { errorSchema, listSchema, recordSchema, withIsoTimes } from '../record-schemas.ts';
 import { TtlCache } from '../ttl-cache.ts';
@@ -16,7 +16,12 @@ interface LatestAnswer {
 
 export function predictionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   seriesRoute(app, {
-    url: '/v1/predictions', record: 'Prediction', tag: 'predictions', maxLimit: deps.config.maxLimit, cacheMs: deps.config.listCacheMs, byModel: true,
+    url: '/v1/predictions',
+    record: 'Prediction',
+    tag: 'predictions',
+    maxLimit: deps.config.maxLimit,
+    cacheMs: deps.config.listCacheMs,
+    byModel: true,
     summary: 'Model forecasts, newest feature time first, paged by `next` cursor.',
     load: (q) => deps.queries.predictions(q),
   });
@@ -40,7 +45,9 @@ export function predictionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       response: {
         200: listSchema(recordSchema('Prediction')),
         304: { type: 'null', description: 'Not modified (If-None-Match matched the ETag).' },
-        400: errorSchema, 404: errorSchema, 503: errorSchema,
+        400: errorSchema,
+        404: errorSchema,
+        503: errorSchema,
       },
     },
     handler: async (request, reply) => {
@@ -51,7 +58,8 @@ export function predictionRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const body = JSON.stringify({ data: rows.map(iso) });
         return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
       });
-      if (answer.body === '{"data":[]}') throw new ApiError(404, `no predictions for ${symbol}${timeframe ? ` ${timeframe}` : ''}`);
+      if (answer.body === '{"data":[]}')
+        throw new ApiError(404, `no predictions for ${symbol}${timeframe ? ` ${timeframe}` : ''}`);
       reply.header('etag', answer.etag).header('cache-control', `public, max-age=${maxAge}`);
       if (request.headers['if-none-match'] === answer.etag) return reply.code(304).send();
       // Already JSON: sent as is, not serialized again.

@@ -45,7 +45,13 @@ export function seriesQuerySchema(maxLimit: number, byModel: boolean): Record<st
       timeframe: { type: 'string', enum: timeframes, description: 'Candle timeframe.' },
       from: { type: 'string', description: `Inclusive start. ${timeParamDoc}` },
       to: { type: 'string', description: `Exclusive end. ${timeParamDoc}` },
-      limit: { type: 'integer', minimum: 1, maximum: maxLimit, default: 100, description: `Rows per page, at most ${maxLimit}.` },
+      limit: {
+        type: 'integer',
+        minimum: 1,
+        maximum: maxLimit,
+        default: 100,
+        description: `Rows per page, at most ${maxLimit}.`,
+      },
       cursor: { type: 'string', description: 'The `next` value of the previous page.' },
       ...(byModel ? { model: { type: 'string', minLength: 1, maxLength: 200, description: 'Only this model.' } } : {}),
     },
@@ -66,7 +72,12 @@ export function seriesRoute<T extends object>(app: FastifyInstance, o: SeriesRou
     },
     handler: async (request, reply) => {
       const qs = request.query;
-      const q: SeriesQuery = { symbol: parseSymbol(qs.symbol), timeframe: qs.timeframe, limit: qs.limit, ...parseRange(qs.from, qs.to) };
+      const q: SeriesQuery = {
+        symbol: parseSymbol(qs.symbol),
+        timeframe: qs.timeframe,
+        limit: qs.limit,
+        ...parseRange(qs.from, qs.to),
+      };
       if (qs.cursor !== undefined) q.after = decodeCursor(qs.cursor);
       if (qs.model !== undefined) q.model = qs.model;
       const key = [q.symbol, q.timeframe, q.from, q.to, q.limit, qs.cursor, q.model].join('|');

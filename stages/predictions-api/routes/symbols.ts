@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { SymbolSummary } from '../../../pipeline/index.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../api-deps.ts';
 import { errorSchema, listSchema } from '../record-schemas.ts';
 import { TtlCache } from '../ttl-cache.ts';
 
@@ -15,9 +15,13 @@ export function symbolRoutes(app: FastifyInstance, deps: ApiDeps): void {
         200: listSchema({
           type: 'object',
           properties: {
-            symbol: { type: 'string' }, timeframe: { type: 'string' }, candles: { type: 'integer' },
-            first: { type: 'integer' }, firstIso: { type: 'string', format: 'date-time' },
-            last: { type: 'integer' }, lastIso: { type: 'string', format: 'date-time' },
+            symbol: { type: 'string' },
+            timeframe: { type: 'string' },
+            candles: { type: 'integer' },
+            first: { type: 'integer' },
+            firstIso: { type: 'string', format: 'date-time' },
+            last: { type: 'integer' },
+            lastIso: { type: 'string', format: 'date-time' },
           },
           required: ['symbol', 'timeframe', 'candles', 'first', 'firstIso', 'last', 'lastIso'],
         }),
@@ -27,7 +31,11 @@ export function symbolRoutes(app: FastifyInstance, deps: ApiDeps): void {
     handler: async () => {
       const rows = await cache.get('symbols', () => deps.queries.symbols());
       return {
-        data: rows.map((r) => ({ ...r, firstIso: new Date(r.first).toISOString(), lastIso: new Date(r.last).toISOString() })),
+        data: rows.map((r) => ({
+          ...r,
+          firstIso: new Date(r.first).toISOString(),
+          lastIso: new Date(r.last).toISOString(),
+        })),
       };
     },
   });

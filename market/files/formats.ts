@@ -1,9 +1,7 @@
-import { InputError } from '../errors.ts';
+import { InputError } from '../../pipeline/index.ts';
 import type { Candle, Trade } from '../../schemas/types.ts';
-import {
-  booleanField, looksLikeHeader, numberField, positiveField, requireColumns, timestampField,
-} from './fields.ts';
-import { unifySymbol } from './symbols.ts';
+import { booleanField, looksLikeHeader, numberField, positiveField, requireColumns, timestampField } from './fields.ts';
+import { unifySymbol } from '../symbols.ts';
 
 // Pure line parsers for the file layouts `candleflow candles` and the file source read. A parser gets one line
 // and its 1-based number and returns a record, or null for a header or blank line; a bad line throws
@@ -72,11 +70,17 @@ export const csvFormat: TradeFormat = {
         for (const required of ['timestamp', 'price', 'quantity'] as const) {
           if (found[required] < 0) throw new InputError(`line 1: header has no ${required} column`);
         }
-        if (found.symbol < 0 && ctx.symbol === null) throw new InputError('line 1: header has no symbol column: give --symbol');
+        if (found.symbol < 0 && ctx.symbol === null)
+          throw new InputError('line 1: header has no symbol column: give --symbol');
         columns = found;
         return null;
       }
-      requireColumns(fields, Math.max(columns.timestamp, columns.price, columns.quantity) + 1, 'timestamp,symbol,price,quantity,side', lineNumber);
+      requireColumns(
+        fields,
+        Math.max(columns.timestamp, columns.price, columns.quantity) + 1,
+        'timestamp,symbol,price,quantity,side',
+        lineNumber,
+      );
       const symbol = ctx.symbol ?? unifySymbol(fields[columns.symbol] ?? '');
       if (symbol === '') throw new InputError(`line ${lineNumber}: empty symbol`);
       const id = columns.id >= 0 ? (fields[columns.id] ?? '').trim() : '';
@@ -103,7 +107,12 @@ export const binanceAggTradesFormat: TradeFormat = {
       if (line.trim() === '') return null;
       const fields = line.split(',');
       if (lineNumber === 1 && looksLikeHeader(fields)) return null;
-      requireColumns(fields, 7, 'agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker', lineNumber);
+      requireColumns(
+        fields,
+        7,
+        'agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker',
+        lineNumber,
+      );
       numberField(fields, 0, 'agg_trade_id', lineNumber);
       // The buyer being the maker means the seller took: a sell.
       const buyerMaker = booleanField(fields, 6, 'is_buyer_maker', lineNumber);
@@ -189,7 +198,12 @@ export const binanceKlinesFormat: CandleFormat = {
       if (line.trim() === '') return null;
       const fields = line.split(',');
       if (lineNumber === 1 && looksLikeHeader(fields)) return null;
-      requireColumns(fields, 11, 'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume', lineNumber);
+      requireColumns(
+        fields,
+        11,
+        'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume',
+        lineNumber,
+      );
       const start = timestampField(fields, 0, 'open_time', lineNumber);
       const closeTime = timestampField(fields, 6, 'close_time', lineNumber);
       const volume = positiveField(fields, 5, 'volume', lineNumber);

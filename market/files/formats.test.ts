@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.ts';
-import { binanceAggTradesFormat, binanceKlinesFormat, binanceTradesFormat, csvFormat, krakenOhlcvtFormat } from './formats.ts';
-import { symbolFromFileName, unifySymbol } from './symbols.ts';
+import { InputError } from '../../pipeline/index.ts';
+import {
+  binanceAggTradesFormat,
+  binanceKlinesFormat,
+  binanceTradesFormat,
+  csvFormat,
+  krakenOhlcvtFormat,
+} from './formats.ts';
+import { symbolFromFileName, unifySymbol } from '../symbols.ts';
 
 const ctx = { symbol: null, exchange: 'file' };
 
@@ -10,7 +16,13 @@ describe('csv trades', () => {
     const parse = csvFormat.parser(ctx);
     expect(parse('timestamp,symbol,price,quantity,side', 1)).toBeNull();
     expect(parse('1561939203172,XBTUSD,10749.4,2.5e-7,sell', 2)).toEqual({
-      exchange: 'file', symbol: 'BTC/USD', tradeId: null, price: 10749.4, quantity: 2.5e-7, side: 'sell', timestamp: 1561939203172,
+      exchange: 'file',
+      symbol: 'BTC/USD',
+      tradeId: null,
+      price: 10749.4,
+      quantity: 2.5e-7,
+      side: 'sell',
+      timestamp: 1561939203172,
     });
     expect(parse('2019-07-01T00:00:03.172Z,BTC/USD,1,1,', 3)).toMatchObject({ timestamp: 1561939203172, side: null });
   });
@@ -18,7 +30,14 @@ describe('csv trades', () => {
   it('finds columns by header name, trade id included', () => {
     const parse = csvFormat.parser(ctx);
     parse('side,quantity,price,symbol,timestamp,trade_id', 1);
-    expect(parse('buy,2,3,ETHUSDT,1000,77', 2)).toMatchObject({ symbol: 'ETH/USDT', price: 3, quantity: 2, side: 'buy', timestamp: 1000, tradeId: '77' });
+    expect(parse('buy,2,3,ETHUSDT,1000,77', 2)).toMatchObject({
+      symbol: 'ETH/USDT',
+      price: 3,
+      quantity: 2,
+      side: 'buy',
+      timestamp: 1000,
+      tradeId: '77',
+    });
   });
 
   it('rejects bad lines with their number', () => {
@@ -35,11 +54,18 @@ describe('Binance dumps', () => {
   it('maps is_buyer_maker to the taker side and reads µs timestamps of newer dumps', () => {
     const agg = binanceAggTradesFormat.parser(binance);
     expect(agg('26129,0.01633102,4.70443515,27781,27781,1498793709153,True,True', 1)).toMatchObject({
-      tradeId: '26129', price: 0.01633102, quantity: 4.70443515, side: 'sell', timestamp: 1498793709153,
+      tradeId: '26129',
+      price: 0.01633102,
+      quantity: 4.70443515,
+      side: 'sell',
+      timestamp: 1498793709153,
     });
     const trades = binanceTradesFormat.parser(binance);
     expect(trades('id,price,qty,quote_qty,time,is_buyer_maker,is_best_match', 1)).toBeNull();
-    expect(trades('5,100,2,200,1735689600123456,false,true', 2)).toMatchObject({ side: 'buy', timestamp: 1735689600123 });
+    expect(trades('5,100,2,200,1735689600123456,false,true', 2)).toMatchObject({
+      side: 'buy',
+      timestamp: 1735689600123,
+    });
   });
 
   it('needs a symbol, which a dump file name gives', () => {
@@ -49,8 +75,17 @@ describe('Binance dumps', () => {
 
   it('reads klines with their length, quote and taker-buy volume', () => {
     const parse = binanceKlinesFormat.parser(binance);
-    expect(parse('1499040000000,0.01634790,0.80000000,0.01575800,0.01577100,148976.11427815,1499644799999,2434.19055334,308,1756.87402397,28.46694368,17928899.62484339', 1)).toMatchObject({
-      start: 1499040000000, lengthMs: 604_800_000, trades: 308, buyVolume: 1756.87402397, quoteVolume: 2434.19055334,
+    expect(
+      parse(
+        '1499040000000,0.01634790,0.80000000,0.01575800,0.01577100,148976.11427815,1499644799999,2434.19055334,308,1756.87402397,28.46694368,17928899.62484339',
+        1,
+      ),
+    ).toMatchObject({
+      start: 1499040000000,
+      lengthMs: 604_800_000,
+      trades: 308,
+      buyVolume: 1756.87402397,
+      quoteVolume: 2434.19055334,
     });
   });
 });
@@ -59,7 +94,12 @@ describe('Kraken OHLCVT', () => {
   it('reads seconds into ms and has no quote volume', () => {
     const parse = krakenOhlcvtFormat.parser({ symbol: 'BTC/USD', exchange: 'kraken' });
     expect(parse('1561939200,10749.4,11041.8,10600.0,11014.3,903.65604099,2671', 1)).toMatchObject({
-      start: 1561939200000, open: 10749.4, volume: 903.65604099, trades: 2671, quoteVolume: null, lengthMs: null,
+      start: 1561939200000,
+      open: 10749.4,
+      volume: 903.65604099,
+      trades: 2671,
+      quoteVolume: null,
+      lengthMs: null,
     });
     expect(() => parse('1561939200,1,2,3', 9)).toThrow(/line 9: expected 7 columns/);
   });

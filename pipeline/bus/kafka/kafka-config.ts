@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../errors.ts';
 
 // Settings of the kafkajs adapter from the environment. KAFKA_BROKERS switches the adapter on; the SASL
 // variables match what a Strimzi KafkaUser with SCRAM authentication hands out.
@@ -16,7 +16,7 @@ export interface KafkaBusConfig {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The kafkajs adapter's settings, or null when KAFKA_BROKERS is unset (the embedded bus is used). */
-export function parseKafkaConfig(env: Env = process.env): KafkaBusConfig | null {
+export function parseKafkaConfig(env: Env): KafkaBusConfig | null {
   const brokersText = env.KAFKA_BROKERS?.trim();
   if (!brokersText) return null;
   const brokers = brokersText.split(',').map((b) => b.trim());

@@ -12,7 +12,7 @@ import {
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
-import { BusClosedError, BusError, errorMessage } from '../errors.ts';
+import { BusClosedError, BusError, errorMessage } from '../../errors.ts';
 import type {
   Bus,
   BusMessage,
@@ -23,7 +23,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
   TopicSettings,
-} from './bus.ts';
+} from '../bus.ts';
 import type { KafkaBusConfig } from './kafka-config.ts';
 import { coPartitionedAssigner } from './co-partitioned-assignor.ts';
 
@@ -88,11 +88,20 @@ export interface KafkaBus extends Bus {
 const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
 /** Errors after which the broker no longer counts this member's commits: the partition may have moved. */
-const generationErrors = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
+const generationErrors = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'FENCED_INSTANCE_ID',
+]);
 
 /** kafkajs wraps protocol errors (retries exceeded, non-retriable): the protocol error type of the first that has one. */
 function protocolErrorType(err: unknown): string | undefined {
-  for (let e = err as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { type?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.type === 'string') return e.type;
   }
   return undefined;
@@ -133,7 +142,11 @@ function byTopic(tps: readonly TopicPartition[]): Array<{ topic: string; partiti
   return [...map].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
-export function createKafkaBus(config: KafkaBusConfig, deps: KafkaBusDeps, tuning: Partial<KafkaTuning> = {}): KafkaBus {
+export function createKafkaBus(
+  config: KafkaBusConfig,
+  deps: KafkaBusDeps,
+  tuning: Partial<KafkaTuning> = {},
+): KafkaBus {
   const t: KafkaTuning = { ...defaultKafkaTuning, ...tuning };
   const { log } = deps;
   const retry = { retries: t.retries, initialRetryTime: t.initialRetryMs, maxRetryTime: t.maxRetryMs };
@@ -171,7 +184,11 @@ export function createKafkaBus(config: KafkaBusConfig, deps: KafkaBusDeps, tunin
   function ensureProducer(): Promise<Producer> {
     if (closed) return Promise.reject(new BusClosedError('produce'));
     if (!producerReady) {
-      producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, retry });
+      producer = kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: false,
+        retry,
+      });
       producerReady = connected(producer, () => (producerReady = null));
     }
     return producerReady;
@@ -305,8 +322,18 @@ export function createKafkaBus(config: KafkaBusConfig, deps: KafkaBusDeps, tunin
       const a = admin;
       admin = null;
       await Promise.all([
-        producerReady ? producerReady.then((p) => p.disconnect(), () => undefined) : undefined,
-        a ? a.then((x) => x.disconnect(), () => undefined) : undefined,
+        producerReady
+          ? producerReady.then(
+              (p) => p.disconnect(),
+              () => undefined,
+            )
+          : undefined,
+        a
+          ? a.then(
+              (x) => x.disconnect(),
+              () => undefined,
+            )
+          : undefined,
       ]);
       producer = null;
       producerReady = null;
@@ -358,7 +385,10 @@ class KafkaSubscription implements Subscription {
       this.rebalancing = true;
     });
     this.consumer.on(events.CRASH, (e) =>
-      deps.log.error({ groupId: this.groupId, err: errorMessage(e.payload.error), restart: e.payload.restart }, 'Kafka consumer crashed'),
+      deps.log.error(
+        { groupId: this.groupId, err: errorMessage(e.payload.error), restart: e.payload.restart },
+        'Kafka consumer crashed',
+      ),
     );
   }
 
@@ -445,8 +475,14 @@ class KafkaSubscription implements Subscription {
         await this.options.onBatch({ ...tp, records: chunk, highWatermark });
       } catch (err) {
         // Retriable for kafkajs: the batch is fetched again after backoff instead of the consumer dying.
-        this.deps.log.error({ groupId: this.groupId, ...tp, offset: chunk[0]!.offset, err: errorMessage(err) }, 'batch handler failed; retrying');
-        throw new BusError(`batch of ${tp.topic}/${tp.partition} failed: ${errorMessage(err)}`, { retriable: true, cause: err });
+        this.deps.log.error(
+          { groupId: this.groupId, ...tp, offset: chunk[0]!.offset, err: errorMessage(err) },
+          'batch handler failed; retrying',
+        );
+        throw new BusError(`batch of ${tp.topic}/${tp.partition} failed: ${errorMessage(err)}`, {
+          retriable: true,
+          cause: err,
+        });
       }
       const last = chunk[chunk.length - 1]!;
       resolveOffset(String(last.offset));
@@ -495,10 +531,15 @@ class KafkaSubscription implements Subscription {
     }
     if (accepted.length === 0) return;
     try {
-      await this.consumer.commitOffsets(accepted.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+      await this.consumer.commitOffsets(
+        accepted.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
+      );
     } catch (err) {
       if (generationErrors.has(protocolErrorType(err) ?? '')) {
-        this.deps.log.warn({ groupId: this.groupId, refused: accepted, err: errorMessage(err) }, 'commit refused by the broker: the group is rebalancing');
+        this.deps.log.warn(
+          { groupId: this.groupId, refused: accepted, err: errorMessage(err) },
+          'commit refused by the broker: the group is rebalancing',
+        );
         return;
       }
       throw toBusError(`commit ${this.groupId}`, err);
@@ -512,7 +553,9 @@ class KafkaSubscription implements Subscription {
       const offset = result[0]?.partitions.find((p) => p.partition === tp.partition)?.offset;
       return offset === undefined || Number(offset) < 0 ? null : Number(offset);
     } catch (err) {
-      throw err instanceof BusError || err instanceof BusClosedError ? err : toBusError(`committed offset of ${this.groupId}`, err);
+      throw err instanceof BusError || err instanceof BusClosedError
+        ? err
+        : toBusError(`committed offset of ${this.groupId}`, err);
     }
   }
 

@@ -1,6 +1,22 @@
 // Exchange pair names to the unified BASE/QUOTE form ccxt uses (XBTUSD -> BTC/USD, BTCUSDT -> BTC/USDT).
 
-const quotes = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'TUSD', 'DAI', 'USD', 'EUR', 'GBP', 'JPY', 'TRY', 'BTC', 'XBT', 'ETH', 'BNB'];
+const quotes = [
+  'USDT',
+  'USDC',
+  'FDUSD',
+  'BUSD',
+  'TUSD',
+  'DAI',
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'TRY',
+  'BTC',
+  'XBT',
+  'ETH',
+  'BNB',
+];
 const aliases: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
 
 function asset(code: string): string {

@@ -52,7 +52,10 @@ export function rollingStats(samples: readonly ForecastSample[], windows: readon
     out.push({
       window,
       count: last.length,
-      model: forecastMetrics(last.map((s) => s.predictedReturn), actual),
+      model: forecastMetrics(
+        last.map((s) => s.predictedReturn),
+        actual,
+      ),
       baseline: forecastMetrics(new Float64Array(last.length), actual),
     });
   }

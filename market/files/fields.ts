@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { InputError } from '../../pipeline/index.ts';
 
 // Small strict readers shared by the file formats: a bad field names its line and column.
 
