@@ -6,7 +6,7 @@ import { rollingStats } from '../../market/forecast-metrics.ts';
 import { silentLogger } from '../../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../../pipeline/metrics/stage-metrics.ts';
 import { createLocalRegistryCodec } from '../../pipeline/serde/local-registry-codec.ts';
-import { StageRunner } from '../../pipeline/stage/run-stage.ts';
+import { StageRunner } from '../../pipeline/stage/index.ts';
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
 import { allTopicSettings } from '../../schemas/topics.ts';

@@ -18,14 +18,19 @@ import { defaultTradeToOhlcConfig, type TradeToOhlcConfig } from './config.ts';
 import { createTradeToOhlcStage } from './stage.ts';
 import type { SymbolCandleState } from './symbol-candles.ts';
 
-// A minimal stand-in for the runner: keyed state in a Map, JSON round trips where a restart would restore it.
+// A minimal stand-in for the runner: keyed state in a Map, and a changelog written as the runner writes it: a
+// handled record's key always, a tick's or flush's keys only when reported with setState. A restart restores
+// from that changelog, so a change a tick made without reporting it would show up as a different candle.
 
 const silent: StageLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 class Harness {
   states = new Map<string, SymbolCandleState>();
+  changelog = new Map<string, string>();
   outputs: Output[] = [];
   late = 0;
+  /** Keys the last tick or flush reported changed. */
+  reported: string[] = [];
   constructor(
     public stage: StageDefinition<Trade, SymbolCandleState>,
     public clock: { now: number },
@@ -54,33 +59,43 @@ class Harness {
       this.late += 1;
     }
     this.states.set(key, ctx.state === state ? state : ctx.state);
+    this.changelog.set(key, JSON.stringify(this.states.get(key)));
   }
 
   private tickContext(): TickContext<SymbolCandleState> {
+    this.reported = [];
     return {
       keys: () => [...this.states.keys()],
       state: (key) => this.states.get(key)!,
       setState: (key, next) => {
         this.states.set(key, next);
+        if (!this.reported.includes(key)) this.reported.push(key);
       },
       now: () => this.clock.now,
       log: silent,
     };
   }
 
+  /** Like the runner after a tick or flush: writes the reported keys, as they are once it returned. */
+  private persistReported(): void {
+    for (const key of this.reported) this.changelog.set(key, JSON.stringify(this.states.get(key)));
+  }
+
   async tick(): Promise<void> {
     this.outputs.push(...((await this.stage.tick!.run(this.tickContext())) ?? []));
+    this.persistReported();
   }
 
   flush(): void {
     this.outputs.push(...(this.stage.flush!(this.tickContext()) ?? []));
+    this.persistReported();
   }
 
-  /** A new worker that restores every key's state from its JSON, as from the changelog. */
+  /** A new worker that restores every key's state from the changelog. */
   restart(config: TradeToOhlcConfig): Harness {
     const next = new Harness(createTradeToOhlcStage(config), this.clock);
-    for (const [key, state] of this.states)
-      next.states.set(key, JSON.parse(JSON.stringify(state)) as SymbolCandleState);
+    for (const [key, json] of this.changelog) next.states.set(key, JSON.parse(json) as SymbolCandleState);
+    next.changelog = new Map(this.changelog);
     next.outputs = this.outputs;
     next.late = this.late;
     return next;
@@ -164,12 +179,14 @@ describe('trade-to-ohlc stage', () => {
     clock.now = t0 + 62_000;
     await h.tick();
     expect(h.candles().map((c) => [c.symbol, c.start - t0])).toEqual([['BTC/USD', 0]]);
+    expect(h.reported).toEqual(['BTC/USD']); // ETH's state did not change: nothing to write
 
     // After a restart the worker waits until it has seen a live trade before the wall clock counts again.
     h = h.restart({ ...config, timeframes: ['1m'] });
     clock.now = t0 + 122_000;
     await h.tick();
     expect(h.candles()).toHaveLength(1);
+    expect(h.reported).toEqual([]);
     clock.now = t0 + 122_100;
     await h.send({ ...btc, tradeId: '2', timestamp: t0 + 122_000 });
     await h.send({ ...eth, tradeId: '2', timestamp: t0 + 125_000 }, { [FEED_STATUS_HEADER]: 'up' });
@@ -207,8 +224,41 @@ describe('trade-to-ohlc stage', () => {
       { timeframe: '1m', start: t0, volume: 2, final: false },
       { timeframe: '5m', start: t0, volume: 2, final: false },
     ]);
+    expect(h.reported).toEqual([]); // partial candles are read from the state, not written to it
     clock.now += 1_000;
     await h.tick();
     expect(h.candles(topics.candlesPartial)).toHaveLength(2);
+  });
+
+  it('reports a window the wall clock closed with nothing to emit, so a restart still refuses its late trades', async () => {
+    const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const omit: TradeToOhlcConfig = { ...config, timeframes: ['1m'], gaps: 'omit' };
+    const clock = { now: t0 + 10_100 };
+    const trade = (id: string, at: number): Trade => ({
+      exchange: 'kraken',
+      symbol: 'BTC/USD',
+      tradeId: id,
+      price: 100,
+      quantity: 1,
+      side: 'buy',
+      timestamp: t0 + at,
+    });
+    const run = async (restartAfterTicks: boolean) => {
+      let h = new Harness(createTradeToOhlcStage(omit), clock);
+      clock.now = t0 + 10_100;
+      await h.send(trade('1', 10_000));
+      clock.now = t0 + 62_000;
+      await h.tick(); // closes minute 0 and emits it
+      clock.now = t0 + 122_000;
+      await h.tick(); // closes minute 1, empty and omitted: no candle, but the state moved on
+      const second = h.reported;
+      if (restartAfterTicks) h = h.restart(omit);
+      await h.send(trade('2', 70_000)); // in minute 1: late
+      return { second, late: h.late, candles: h.candles() };
+    };
+    const straight = await run(false);
+    expect(straight.second).toEqual(['BTC/USD']);
+    expect(straight.late).toBe(1);
+    expect(await run(true)).toEqual(straight);
   });
 });
