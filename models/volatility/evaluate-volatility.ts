@@ -12,7 +12,9 @@ import {
   spans,
   type Example,
   type SpanName,
+  type Spans,
 } from '../dataset/dataset.ts';
+import { KRAKEN_HOURLY_FILE, krakenHourlySpans, loadKrakenHourly } from '../dataset/kraken-hourly.ts';
 import { dieboldMariano, type DieboldMarianoResult } from './diebold-mariano.ts';
 import {
   ewmaForecast,
@@ -32,24 +34,27 @@ import { baselineNames, readVolatilityCard, type BaselineName, type VolatilityCa
 
 export interface VolatilityDataset {
   /** The time split, [from, to) by feature time in epoch ms. */
-  spans: Record<SpanName, { from: number; to: number }>;
+  spans: Spans;
   candles: Candle[];
   features: FeatureVector[];
   examples(fields: readonly string[], windowLength: number, horizon: number, span: SpanName): Example[];
 }
 
+function dataset(candles: Candle[], split: Spans): VolatilityDataset {
+  const features = featureVectors(candles);
+  return {
+    spans: split,
+    candles,
+    features,
+    examples: (fields, w, h, span) => examples(candles, features, fields, w, h, span, split),
+  };
+}
+
 /** The datasets a card's `data.source` may name. */
 const datasets: Record<string, () => VolatilityDataset> = {
-  'models/dataset/binanceus_BTCUSDT_1m_20230301_20230321.csv.gz': () => {
-    const candles = loadCandles(CANDLES_FILE);
-    const features = featureVectors(candles);
-    return {
-      spans,
-      candles,
-      features,
-      examples: (fields, w, h, span) => examples(candles, features, fields, w, h, span),
-    };
-  },
+  'models/dataset/binanceus_BTCUSDT_1m_20230301_20230321.csv.gz': () => dataset(loadCandles(CANDLES_FILE), spans),
+  'models/dataset/kraken_XBTUSD_60m_20160101_20200930.csv.gz': () =>
+    dataset(loadKrakenHourly(KRAKEN_HOURLY_FILE), krakenHourlySpans),
 };
 
 export function datasetOf(card: VolatilityCard): VolatilityDataset {
@@ -65,6 +70,8 @@ export interface VolatilityEvaluation {
   features: FeatureVector[];
   sha256: string;
   count: number;
+  /** Examples of the span left out because their target RV is 0. */
+  zeroTargetsLeftOut: number;
   firstFeatureTime: string;
   lastFeatureTime: string;
   /** Feature-row index of each example, its realised RV and the three forecasts. */
@@ -106,10 +113,12 @@ export async function evaluateVolatilityModel(dir: string, span: SpanName = 'tes
   const card = readVolatilityCard(dir);
   const data = datasetOf(card);
   const H = card.horizon;
-  const set = data.examples(card.inputs.features, card.inputs.windowLength, H, span);
+  const returns = logReturnsOf(data.features);
+  const all = data.examples(card.inputs.features, card.inputs.windowLength, H, span);
+  // No trade in the next H candles (an exchange outage): ln RV^2 and QLIKE are undefined there.
+  const set = all.filter((e) => realisedVolatilityAfter(returns, e.index, H) > 0);
   if (set.length === 0) throw new ValidationError(`${card.name}: no ${span} examples`);
   const index = set.map((e) => e.index);
-  const returns = logReturnsOf(data.features);
   const ewma = ewmaVariances(returns);
   const realised = Float64Array.from(index, (i) => realisedVolatilityAfter(returns, i, H));
   const forecasts = {
@@ -135,6 +144,7 @@ export async function evaluateVolatilityModel(dir: string, span: SpanName = 'tes
     features: data.features,
     sha256: sha256Of(join(dir, card.onnx.file)),
     count: set.length,
+    zeroTargetsLeftOut: all.length - set.length,
     firstFeatureTime: iso(set[0]!.featureTime),
     lastFeatureTime: iso(set[set.length - 1]!.featureTime),
     index,

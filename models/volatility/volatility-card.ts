@@ -40,7 +40,7 @@ export interface VolatilityCard {
   inputs: ModelCard['inputs'];
   output: { name: string; meaning: string; units: string; horizon: string };
   onnx: ModelCard['onnx'];
-  data: ModelCard['data'];
+  data: ModelCard['data'] & { zeroTargetsLeftOut: Record<'train' | 'validation' | 'test', number> };
   seed: number;
   training: Record<string, unknown>;
   metrics: VolatilityMetrics;

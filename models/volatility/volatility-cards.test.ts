@@ -83,6 +83,7 @@ describe('bundled volatility model cards', () => {
       it('reproduces its held-out losses and its baselines', () => {
         const m = card.metrics;
         expect(test.count).toBe(m.count);
+        expect(test.zeroTargetsLeftOut).toBe(card.data.zeroTargetsLeftOut.test);
         expect(test.firstFeatureTime).toBe(m.firstFeatureTime);
         expect(test.lastFeatureTime).toBe(m.lastFeatureTime);
         expectRelative(test.model.mse, m.model.mse, 'model mse');

@@ -65,6 +65,13 @@ def example_indexes(start, cols, fields, window, horizon, span, spans, step_ms):
     return np.array(out, dtype=np.int64)
 
 
+def without_zero_targets(cols, idx, horizon):
+    """Leaves out examples whose next `horizon` log returns are all 0 (no trade: an exchange outage), where ln RV^2
+    and QLIKE are undefined; returns the kept indexes and how many were left out."""
+    keep = realised_variance(cols['logReturn'], idx, 1, horizon) > 0
+    return idx[keep], int((~keep).sum())
+
+
 def normalisation(start, cols, fields, spans):
     """Mean and (population) std of each field over the train span's complete rows, as models/training.py."""
     a, b = spans['train']
