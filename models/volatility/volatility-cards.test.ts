@@ -56,8 +56,8 @@ function documentedHarForecast(card: VolatilityCard, window: readonly FeatureVec
 }
 
 describe('bundled volatility model cards', () => {
-  it('ships the 1m BTC/USDT model', () => {
-    expect(volatilityDirs).toContain('har-vol-1m-h30');
+  it('ships the 1m BTC/USDT and the 1h BTC/USD model', () => {
+    expect(volatilityDirs).toEqual(['har-vol-1h-h24', 'har-vol-1m-h30']);
   });
 
   for (const dir of volatilityDirs) {
