@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readModelCard } from '../pipeline/models/model-card.ts';
+import { validateModelDir } from '../pipeline/models/model-registry.ts';
 import { sha256Of } from '../pipeline/models/onnx-model.ts';
 import { evaluateModel } from './evaluate.ts';
 
@@ -16,6 +17,15 @@ const modelDirs = readdirSync(root).filter(
     existsSync(`${root}${d}/model.json`) &&
     readModelCard(`${root}${d}`).task === 'return-forecast',
 );
+
+const allModelDirs = readdirSync(root).filter((d) => existsSync(`${root}${d}/model.json`));
+
+describe('every bundled model', () => {
+  it.each(allModelDirs)('%s passes the registry: card, sha256, ONNX names and shapes by a dry run', async (dir) => {
+    const { card } = await validateModelDir(`${root}${dir}`);
+    expect(card.name).toBe(dir);
+  });
+});
 
 describe('bundled model cards', () => {
   it('ships a linear and a gru model', () => {
