@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ValidationError } from '../../pipeline/errors.ts';
 import type { Candle, FeatureVector } from '../../pipeline/index.ts';
 import { normalisedRow, writeWindow } from '../../pipeline/models/feature-input.ts';
-import type { ModelCard } from '../../pipeline/models/model-card.ts';
+import type { ForecastCard } from '../../pipeline/models/card-types.ts';
 import { rawSession, sha256Of } from '../../pipeline/models/onnx-model.ts';
 import {
   CANDLES_FILE,
@@ -93,7 +93,7 @@ export async function forecastsOf(
   const W = card.inputs.windowLength;
   const F = card.inputs.features.length;
   // normalisedRow reads only the card's inputs section, which volatility cards share with return cards.
-  const asModelCard = card as unknown as ModelCard;
+  const asModelCard = card as unknown as ForecastCard;
   const input = new Float32Array(index.length * W * F);
   index.forEach((i, slot) => {
     const window = features.slice(i - W + 1, i + 1).map((f) => normalisedRow(f, asModelCard));

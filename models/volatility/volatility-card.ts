@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../../pipeline/errors.ts';
-import { modelInputFields, type ModelCard } from '../../pipeline/models/model-card.ts';
+import type { ForecastCard } from '../../pipeline/models/card-types.ts';
+import { modelInputFields } from '../../pipeline/models/forecast-card.ts';
 import type { DieboldMarianoResult } from './diebold-mariano.ts';
 import type { VolatilityLosses } from './realised-volatility.ts';
 
-// The card of a `volatility-forecast` model, read as JSON: pipeline/models/model-card.ts only knows return
-// forecasts and is being rewritten to know tasks, so these checks are the few the evaluation relies on. The
-// `inputs` and `onnx` sections have exactly the return models' shape, so the predictor feeds both alike.
+// The card of a `volatility-forecast` model with its evaluation's own figures (baselines, Diebold-Mariano), read as
+// JSON. The registry validates the common and forecast sections (pipeline/models); these checks are the few the
+// evaluation relies on beyond them. `inputs` and `onnx` have the return models' shape: the predictor feeds both alike.
 
 export const VOLATILITY_TASK = 'volatility-forecast';
 export const baselineNames = ['persistence', 'ewma'] as const;
@@ -37,10 +38,10 @@ export interface VolatilityCard {
   symbol: string;
   timeframe: string;
   horizon: number;
-  inputs: ModelCard['inputs'];
+  inputs: ForecastCard['inputs'];
   output: { name: string; meaning: string; units: string; horizon: string };
-  onnx: ModelCard['onnx'];
-  data: ModelCard['data'] & { zeroTargetsLeftOut: Record<'train' | 'validation' | 'test', number> };
+  onnx: ForecastCard['onnx'];
+  data: ForecastCard['data'] & { zeroTargetsLeftOut: Record<'train' | 'validation' | 'test', number> };
   seed: number;
   training: Record<string, unknown>;
   metrics: VolatilityMetrics;
