@@ -3,8 +3,9 @@ import { Registry } from 'prom-client';
 import { startEmbeddedPostgres } from '../pipeline/db/embedded.ts';
 import { migrate } from '../pipeline/db/migrate.ts';
 import { createPool } from '../pipeline/db/pool.ts';
-import { createResultQueries } from '../pipeline/db/queries.ts';
-import { PostgresResultStore } from '../pipeline/db/result-store.ts';
+import { createSql } from '../pipeline/db/sql.ts';
+import { createResultQueries } from '../stages/predictions-api/queries.ts';
+import { PostgresResultStore } from '../stages/postgres-sink/result-store.ts';
 import { topics } from '../pipeline/index.ts';
 import { buildApp } from '../stages/predictions-api/app.ts';
 import { parseApiConfig } from '../stages/predictions-api/config.ts';
@@ -59,21 +60,21 @@ const predictions = ['lgbm-returns', 'arima'].flatMap((modelName) =>
     modelSha256: 'a'.repeat(64),
   })),
 );
-await new PostgresResultStore(pool).upsert([
+await new PostgresResultStore(createSql(pool)).upsert([
   { topic: topics.candles.name, values: candles },
   { topic: topics.predictions.name, values: predictions },
 ]);
 
 // The production configuration, with the rate limit raised out of the way (its hook still runs per request).
 const api = await buildApp({
-  queries: createResultQueries(pool),
+  queries: createResultQueries(createSql(pool)),
   config: parseApiConfig({ RATE_LIMIT_MAX: '1000000000' }),
   registry: new Registry(),
 });
 const apiUrl = await api.listen({ port: 0, host: '127.0.0.1' });
 // The same app with its caches off: every request reads the database.
 const uncached = await buildApp({
-  queries: createResultQueries(pool),
+  queries: createResultQueries(createSql(pool)),
   config: parseApiConfig({ RATE_LIMIT_MAX: '1000000000', LIST_CACHE_MS: '0', LATEST_CACHE_MS: '0' }),
   registry: new Registry(),
 });

@@ -3,7 +3,6 @@ import { featureVectors, loadCandles } from '../models/dataset/dataset.ts';
 import { MemoryBus } from '../pipeline/bus/memory-bus.ts';
 import { partitionForKey } from '../pipeline/bus/partitioner.ts';
 import {
-  InMemoryModelRegistry,
   normalisedRow,
   topics,
   writeWindow,
@@ -13,9 +12,10 @@ import {
   type InputRecord,
   type Prediction,
 } from '../pipeline/index.ts';
+import { InMemoryModelRegistry } from '../pipeline/models/memory-model-registry.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../pipeline/metrics/stage-metrics.ts';
-import { loadOnnxModel, rawSession } from '../pipeline/models/onnx-model.ts';
+import { loadForecastModel, rawSession } from '../pipeline/models/onnx-model.ts';
 import { createLocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
 import { StageRunner } from '../pipeline/stage/index.ts';
 import { allTopicSettings } from '../schemas/topics.ts';
@@ -37,7 +37,7 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 type Pass = () => Promise<[number, number]>;
 
 async function rawPass(name: string, fvs: readonly FeatureVector[]): Promise<{ pass: Pass; close(): Promise<void> }> {
-  const model = await loadOnnxModel(modelDir(name));
+  const model = await loadForecastModel(modelDir(name));
   const W = model.card.inputs.windowLength;
   const F = model.card.inputs.features.length;
   const rows = fvs.map((f) => normalisedRow(f, model.card));

@@ -1,23 +1,33 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Env } from '../pipeline/config/env.ts';
-import { UsageError } from '../pipeline/errors.ts';
-import { parseRuntimeConfig, type RuntimeConfig } from '../pipeline/config/runtime-config.ts';
-import { startWorkerServer } from '../pipeline/http/worker-server.ts';
-import { createLogger, type Logger } from '../pipeline/log.ts';
-import { createRegistry } from '../pipeline/metrics/stage-metrics.ts';
-import { Resources } from '../pipeline/runtime/resources.ts';
-import { connectBus } from '../pipeline/runtime/connect-bus.ts';
-import { Worker, type Unit } from '../pipeline/runtime/worker.ts';
-import { shutdownTelemetry, startTelemetry } from '../pipeline/telemetry/sdk.ts';
-import { sharedDatabase } from '../pipeline/db/shared-database.ts';
-import type { Database } from '../pipeline/db/database.ts';
-import { stageFactories } from '../stages/index.ts';
+import { UsageError, type Unit } from '../pipeline/index.ts';
+import {
+  assertWiring,
+  checkUnitMatchesEntry,
+  connectBus,
+  createLogger,
+  createRegistry,
+  databaseConfig,
+  kafkaConfig,
+  Resources,
+  runtimeConfig,
+  schemaRegistryConfig,
+  shutdownTelemetry,
+  startTelemetry,
+  startWorkerServer,
+  Worker,
+  type Env,
+  type Logger,
+  type RuntimeConfig,
+} from '../pipeline/runtime/index.ts';
+import { stageEntries, findStageEntry } from '../stages/index.ts';
+import { apiConfig, type ApiConfig } from '../stages/predictions-api/config.ts';
 import { startPredictionsApi } from '../stages/predictions-api/server.ts';
+import { createServices, modelDefaultsConfig, type ProcessServices } from './services.ts';
 
-// The composition root: reads configuration, picks the bus and codec, builds the named stages, starts them with
-// an HTTP server, and drains them on SIGTERM/SIGINT.
+// The composition root: compiles every setting of what it runs (one line and exit 2 on the first bad one), checks
+// the wiring, builds the named stages, starts them with an HTTP server, and drains them on SIGTERM/SIGINT.
 
 export interface Booted {
   worker: Worker;
@@ -41,33 +51,66 @@ export interface BootOptions {
   log?: Logger;
 }
 
+/** Every name `candleflow run` takes. */
+export const workerNames = [...stageEntries.map((e) => e.name), 'api'];
+
+/** Everything a worker reads, compiled before anything starts. */
+function compile(options: BootOptions) {
+  const entries = options.stages.map((name) => {
+    const entry = findStageEntry(name);
+    if (!entry) throw new UsageError(`unknown stage "${name}"; workers: ${workerNames.join(', ')}`);
+    return entry;
+  });
+  const { env } = options;
+  const runtime = runtimeConfig.compile(env);
+  return {
+    runtime,
+    bus: {
+      kafka: kafkaConfig.compile(env),
+      registry: schemaRegistryConfig.compile(env),
+      busMaxBacklog: runtime.busMaxBacklog,
+    },
+    database: databaseConfig.compile(env),
+    models: modelDefaultsConfig.compile(env),
+    api: options.mode === 'run' ? undefined : apiConfig.compile(env),
+    stages: entries.map((entry) => ({ entry, config: entry.config.compile(env) })),
+  };
+}
+
 export async function boot(options: BootOptions): Promise<Booted> {
-  const config = parseRuntimeConfig(options.env);
+  const compiled = compile(options);
+  assertWiring(stageEntries);
+  const config = compiled.runtime;
   const log = options.log ?? createLogger({ level: config.logLevel });
   const resources = new Resources();
-  for (const name of options.stages) {
-    if (!stageFactories[name])
-      throw new UsageError(`unknown stage "${name}"; stages: ${Object.keys(stageFactories).join(', ')}`);
-  }
   const registry = createRegistry();
-  const telemetry = startTelemetry({
-    serviceName: `candleflow-${options.mode === 'run' ? options.stages.join('-') : options.mode}`,
-    env: options.env,
+  const services = createServices({
+    database: compiled.database,
+    defaultModels: compiled.models.defaults,
+    resources,
+    log,
   });
+  const serviceName = `candleflow-${options.mode === 'run' ? options.stages.join('-') : options.mode}`;
+  const telemetry = startTelemetry({ serviceName, env: options.env });
   let worker: Worker;
   try {
     const units: Unit[] = [];
-    for (const name of options.stages)
-      units.push(await stageFactories[name]!({ env: options.env, log, resources, metrics: registry }));
-    const { bus, codec } = await connectBus(options.env, config, log);
+    for (const { entry, config: stageConfig } of compiled.stages) {
+      const unit = await entry.create({
+        config: stageConfig,
+        log,
+        metrics: registry,
+        services,
+        onClose: (close) => resources.onClose(close),
+      });
+      checkUnitMatchesEntry(entry, unit);
+      units.push(unit);
+    }
+    const { bus, codec } = await connectBus(compiled.bus, log);
     worker = new Worker(
       { bus, codec, registry, log, ...(config.topicReplicas ? { topicReplicas: config.topicReplicas } : {}) },
       units,
-      {
-        maxBatchSize: config.batchMaxRecords,
-        retry: config.retry,
-        readyMaxLag: config.readyMaxLag,
-      },
+      { maxBatchSize: config.batchMaxRecords, retry: config.retry, readyMaxLag: config.readyMaxLag },
     );
     await worker.start();
   } catch (err) {
@@ -78,7 +121,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
   }
   let server: FastifyInstance;
   try {
-    server = await startServer(options, config, worker, registry, resources);
+    server = await startServer(options, compiled.api, config, worker, registry, services);
   } catch (err) {
     // A port in use stops the worker too, instead of leaving its stages running without an HTTP face.
     await worker.stop(config.shutdownGraceMs).catch(() => undefined);
@@ -110,33 +153,32 @@ export async function boot(options: BootOptions): Promise<Booted> {
 
 async function startServer(
   options: BootOptions,
+  api: ApiConfig | undefined,
   config: RuntimeConfig,
   worker: Worker,
   registry: Registry,
-  resources: Resources,
+  services: ProcessServices,
 ): Promise<FastifyInstance> {
-  if (options.mode === 'run') {
-    return startWorkerServer({ port: config.metricsPort, checks: () => worker.checks(), registry });
-  }
-  const database = await sharedDatabase({ env: options.env, resources });
-  const api = await startPredictionsApi({
-    env: options.env,
-    database,
+  if (!api) return startWorkerServer({ port: config.metricsPort, checks: () => worker.checks(), registry });
+  const database = await services.openDatabase();
+  const running = await startPredictionsApi({
+    config: api,
+    sql: database.sql,
     registry,
-    health: { ready: () => workerAndDatabaseReady(worker, database) },
+    health: {
+      ready: async () => {
+        await database.sql.ping();
+        const waiting = worker
+          .checks()
+          .filter((c) => !c.ready())
+          .map((c) => c.name);
+        if (waiting.length > 0) throw new Error(`waiting for ${waiting.join(', ')}`);
+      },
+    },
     // Requests are not logged at info: a dashboard polling the API would drown the pipeline's own lines.
     logger: { level: config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn' },
   });
-  return api.app;
-}
-
-async function workerAndDatabaseReady(worker: Worker, database: Database): Promise<void> {
-  await database.pool.query('select 1');
-  const waiting = worker
-    .checks()
-    .filter((c) => !c.ready())
-    .map((c) => c.name);
-  if (waiting.length > 0) throw new Error(`waiting for ${waiting.join(', ')}`);
+  return running.app;
 }
 
 /** Drains on SIGTERM/SIGINT: exit 0 once done, 1 if the grace period ran out. */

@@ -18,8 +18,13 @@ describe('candleflow CLI', () => {
   it('topics --json prints one object per catalogue topic', async () => {
     const { code, out } = await cli(['topics', '--json']);
     expect(code).toBe(0);
-    const topics = JSON.parse(out) as { name: string; deadLetterTopic: string; key: string }[];
+    const { topics, wiring } = JSON.parse(out) as {
+      topics: { name: string; deadLetterTopic: string; key: string; external: boolean }[];
+      wiring: { ok: boolean; problems: string[] };
+    };
+    expect(wiring).toEqual({ ok: true, problems: [] });
     expect(topics.map((t) => t.name)).toEqual(catalogue.map((t) => t.name));
+    expect(topics.find((t) => t.name === 'trades')?.external).toBe(true);
     expect(topics.find((t) => t.name === 'candles')).toMatchObject({
       key: 'symbol|timeframe|start',
       deadLetterTopic: 'candles.dlq',

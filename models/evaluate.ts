@@ -1,7 +1,6 @@
-import type { ModelMetrics } from '../pipeline/models/model-card.ts';
 import { normalisedRow, writeWindow } from '../pipeline/models/feature-input.ts';
-import { forecastMetrics } from '../market/forecast-metrics.ts';
-import { loadOnnxModel } from '../pipeline/models/onnx-model.ts';
+import { forecastMetrics, type ForecastMetrics } from '../market/forecast-metrics.ts';
+import { loadForecastModel } from '../pipeline/models/onnx-model.ts';
 import { examples, featureVectors, loadCandles, type SpanName } from './dataset/dataset.ts';
 
 // Recomputes a model's held-out numbers in Node, from the committed candles and model.onnx alone: features by
@@ -10,12 +9,12 @@ import { examples, featureVectors, loadCandles, type SpanName } from './dataset/
 
 export interface Evaluation {
   count: number;
-  model: ModelMetrics;
-  baseline: ModelMetrics;
+  model: ForecastMetrics;
+  baseline: ForecastMetrics;
 }
 
 export async function evaluateModel(dir: string, span: SpanName = 'test'): Promise<Evaluation> {
-  const model = await loadOnnxModel(dir);
+  const model = await loadForecastModel(dir);
   try {
     const { card } = model;
     const candles = loadCandles();

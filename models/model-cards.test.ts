@@ -1,7 +1,8 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readModelCard } from '../pipeline/models/model-card.ts';
+import { validateModelDir } from '../pipeline/models/model-registry.ts';
 import { sha256Of } from '../pipeline/models/onnx-model.ts';
 import { evaluateModel } from './evaluate.ts';
 
@@ -9,9 +10,22 @@ import { evaluateModel } from './evaluate.ts';
 // Python training reported, recomputed here with onnxruntime-node from the committed candles.
 
 const root = fileURLToPath(new URL('./', import.meta.url));
+// The return forecasts trained on models/dataset; models of other tasks carry their own card tests.
 const modelDirs = readdirSync(root).filter(
-  (d) => statSync(`${root}${d}`).isDirectory() && d !== 'dataset' && d !== '__pycache__',
+  (d) =>
+    statSync(`${root}${d}`).isDirectory() &&
+    existsSync(`${root}${d}/model.json`) &&
+    readModelCard(`${root}${d}`).task === 'return-forecast',
 );
+
+const allModelDirs = readdirSync(root).filter((d) => existsSync(`${root}${d}/model.json`));
+
+describe('every bundled model', () => {
+  it.each(allModelDirs)('%s passes the registry: card, sha256, ONNX names and shapes by a dry run', async (dir) => {
+    const { card } = await validateModelDir(`${root}${dir}`);
+    expect(card.name).toBe(dir);
+  });
+});
 
 describe('bundled model cards', () => {
   it('ships a linear and a gru model', () => {
@@ -32,15 +46,15 @@ describe('bundled model cards', () => {
         const got = await evaluateModel(`${root}${dir}`, 'test');
         expect(got.count).toBe(card.metrics.count);
         // Python ran the float32 graph in torch, Node in onnxruntime: equal up to float32 rounding.
-        expect(got.model.mae).toBeCloseTo(card.metrics.model.mae, 8);
-        expect(got.model.rmse).toBeCloseTo(card.metrics.model.rmse, 8);
+        expect(got.model.mae).toBeCloseTo(card.metrics.model.mae!, 8);
+        expect(got.model.rmse).toBeCloseTo(card.metrics.model.rmse!, 8);
         // A prediction within float32 rounding of zero could flip sign between runtimes: allow one example.
-        expect(Math.abs(got.model.directionalAccuracy - card.metrics.model.directionalAccuracy)).toBeLessThanOrEqual(
+        expect(Math.abs(got.model.directionalAccuracy - card.metrics.model.directionalAccuracy!)).toBeLessThanOrEqual(
           1 / got.count,
         );
-        expect(got.baseline.mae).toBeCloseTo(card.metrics.baseline.mae, 12);
-        expect(got.baseline.rmse).toBeCloseTo(card.metrics.baseline.rmse, 12);
-        expect(got.baseline.directionalAccuracy).toBe(card.metrics.baseline.directionalAccuracy);
+        expect(got.baseline.mae).toBeCloseTo(card.metrics.baseline!.mae!, 12);
+        expect(got.baseline.rmse).toBeCloseTo(card.metrics.baseline!.rmse!, 12);
+        expect(got.baseline.directionalAccuracy).toBe(card.metrics.baseline!.directionalAccuracy!);
       });
     });
   }

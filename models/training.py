@@ -127,6 +127,7 @@ def write_card(directory, *, name, version, kind, description, window, mean, std
     card = {
         'name': name,
         'version': version,
+        'task': 'return-forecast',
         'kind': kind,
         'description': description,
         'symbol': 'BTC/USDT',

@@ -1,54 +1,48 @@
-// The only module stages import from the runtime.
+// The stage SDK: the only module stages (and market/) import from the runtime. The process wiring (worker,
+// buses, database, model registry, HTTP server) is pipeline/runtime/index.ts, used by cli/ alone.
 export * from './stage/define-stage.ts';
+export * from './stage/stage-entry.ts';
 export * from './errors.ts';
 export * from '../schemas/topics.ts';
 export type * from '../schemas/types.ts';
 export { timeframes, timeframeMs, type Timeframe } from '../schemas/timeframes.ts';
 export type { Env } from './config/env.ts';
+export { parseDuration } from './config/env.ts';
 export {
-  readBoolean,
-  readDuration,
-  readEnum,
-  readInt,
-  readList,
-  readNumber,
-  readOptionalString,
-  readString,
-  parseDuration,
-} from './config/env.ts';
+  defineConfig,
+  formatDuration,
+  setting,
+  settings,
+  type ConfigSpec,
+  type Setting,
+  type Settings,
+} from './config/settings.ts';
 export type { Logger } from './log.ts';
-export type { Resources } from './runtime/resources.ts';
-export type { Unit } from './runtime/worker.ts';
-export { sharedDatabase } from './db/shared-database.ts';
-export type { Database } from './db/database.ts';
-export { PostgresResultStore } from './db/result-store.ts';
+export type { Sql, SqlClient } from './db/sql.ts';
 export {
-  validateModelCard,
-  readModelCard,
-  modelInputFields,
+  isForecastCard,
+  modelTasks,
+  type ForecastCard,
   type ModelCard,
-  type ModelKind,
-  type ModelMetrics,
-} from './models/model-card.ts';
-export { loadOnnxModel, executionProviders, type ExecutionProvider, type OnnxModel } from './models/onnx-model.ts';
+  type ModelTask,
+  type TensorType,
+} from './models/card-types.ts';
+export { validateModelCard, readModelCard } from './models/model-card.ts';
+export { modelInputFields } from './models/forecast-card.ts';
 export {
-  ensureActiveModel,
-  InMemoryModelRegistry,
+  loadForecastModel,
+  loadOnnxModel,
+  executionProviders,
+  type ExecutionProvider,
+  type OnnxModel,
+} from './models/onnx-model.ts';
+export {
+  describeScope,
   parseModelRef,
-  validateModelDir,
+  resolveActivation,
   type ActiveModel,
   type ModelRegistry,
+  type ModelScope,
   type RegisteredModel,
 } from './models/model-registry.ts';
 export { normalisedRow, writeWindow } from './models/feature-input.ts';
-export { PostgresModelRegistry } from './db/model-registry-store.ts';
-export { openDatabase } from './db/database.ts';
-export { parseDatabaseConfig } from './db/database-config.ts';
-export {
-  createResultQueries,
-  type Cursor,
-  type Page,
-  type ResultQueries,
-  type SeriesQuery,
-  type SymbolSummary,
-} from './db/queries.ts';

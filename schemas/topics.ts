@@ -10,11 +10,7 @@ export const stageNames = [
   'trade-to-ohlc',
   'indicators',
   'predictor',
-  'signal',
-  'news-source',
-  'sentiment',
   'error-monitor',
-  'chart-vision',
   'postgres-sink',
 ] as const;
 export type StageName = (typeof stageNames)[number];
@@ -41,6 +37,8 @@ export interface TopicSpec<R extends RecordName = RecordName> {
   cleanupPolicy: CleanupPolicy;
   producers: readonly StageName[];
   consumers: readonly StageName[];
+  /** Users may produce it with their own clients (trades, news): it needs no producer among the stages. */
+  external?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -66,6 +64,7 @@ export const topics = {
     cleanupPolicy: 'delete',
     producers: ['trade-source'],
     consumers: ['trade-to-ohlc'],
+    external: true,
   }),
   candles: topic({
     name: 'candles',
@@ -78,7 +77,7 @@ export const topics = {
     retentionMs: 90 * DAY,
     cleanupPolicy: 'compact,delete',
     producers: ['trade-to-ohlc'],
-    consumers: ['indicators', 'error-monitor', 'chart-vision', 'postgres-sink'],
+    consumers: ['indicators', 'error-monitor', 'postgres-sink'],
   }),
   candlesPartial: topic({
     name: 'candles.partial',
@@ -116,8 +115,9 @@ export const topics = {
     replicas: 3,
     retentionMs: 30 * DAY,
     cleanupPolicy: 'compact,delete',
-    producers: ['news-source'],
-    consumers: ['sentiment'],
+    producers: [],
+    consumers: [],
+    external: true,
   }),
   sentiment: topic({
     name: 'sentiment',
@@ -129,8 +129,8 @@ export const topics = {
     replicas: 3,
     retentionMs: 30 * DAY,
     cleanupPolicy: 'compact,delete',
-    producers: ['sentiment'],
-    consumers: ['signal', 'postgres-sink'],
+    producers: [],
+    consumers: [],
   }),
   predictions: topic({
     name: 'predictions',
@@ -143,7 +143,7 @@ export const topics = {
     retentionMs: 90 * DAY,
     cleanupPolicy: 'compact,delete',
     producers: ['predictor'],
-    consumers: ['signal', 'error-monitor', 'postgres-sink'],
+    consumers: ['error-monitor', 'postgres-sink'],
   }),
   predictionErrors: topic({
     name: 'prediction-errors',
@@ -168,8 +168,8 @@ export const topics = {
     replicas: 3,
     retentionMs: 90 * DAY,
     cleanupPolicy: 'compact,delete',
-    producers: ['signal'],
-    consumers: ['postgres-sink'],
+    producers: [],
+    consumers: [],
   }),
   chartPatterns: topic({
     name: 'chart-patterns',
@@ -181,8 +181,8 @@ export const topics = {
     replicas: 3,
     retentionMs: 30 * DAY,
     cleanupPolicy: 'compact,delete',
-    producers: ['chart-vision'],
-    consumers: ['postgres-sink'],
+    producers: [],
+    consumers: [],
   }),
 } as const;
 

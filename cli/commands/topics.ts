@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { checkWiring } from '../../pipeline/runtime/index.ts';
 import { catalogue, changelogs, deadLetterTopic } from '../../schemas/topics.ts';
+import { stageEntries } from '../../stages/index.ts';
 import type { Command } from '../command.ts';
 
 function retention(ms: number): string {
@@ -10,10 +12,12 @@ function retention(ms: number): string {
 
 export const topicsCommand: Command = {
   name: 'topics',
-  summary: 'print the topic catalogue (names, keys, partitions, retention, producers and consumers)',
-  usage: 'candleflow topics [--json]\n\n  --json   one JSON array with an object per topic',
+  summary: 'print the topic catalogue and check it against the stages (names, keys, partitions, producers, consumers)',
+  usage:
+    'candleflow topics [--json]\n\n  --json   { topics: [...], wiring: { ok, problems } }\n\nExits 1 when the catalogue and the stages disagree.',
   async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true });
+    const wiring = checkWiring(stageEntries);
     const rows = catalogue.map((t) => ({
       name: t.name,
       description: t.description,
@@ -26,11 +30,14 @@ export const topicsCommand: Command = {
       cleanupPolicy: t.cleanupPolicy,
       producers: [...t.producers],
       consumers: [...t.consumers],
+      external: t.external === true,
       deadLetterTopic: deadLetterTopic(t.name),
     }));
+    const code = wiring.problems.length === 0 ? 0 : 1;
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      return 0;
+      const report = { topics: rows, wiring: { ok: code === 0, problems: wiring.problems } };
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return code;
     }
     const table = [
       ['TOPIC', 'SCHEMA', 'KEY', 'PARTITIONS', 'RETENTION', 'CLEANUP', 'PRODUCERS', 'CONSUMERS'],
@@ -41,7 +48,7 @@ export const topicsCommand: Command = {
         `${r.partitions} by ${r.partitionKey}`,
         retention(r.retentionMs),
         r.cleanupPolicy,
-        r.producers.join(','),
+        [...r.producers, ...(r.external ? ['(external)'] : [])].join(',') || '-',
         r.consumers.join(',') || '-',
       ]),
     ];
@@ -54,8 +61,12 @@ export const topicsCommand: Command = {
           .trimEnd()}\n`,
       );
     io.stdout.write(
-      `\nEvery topic has a dead-letter topic <topic>.dlq. State changelogs: ${changelogs.map((c) => c.name).join(', ')}.\n`,
+      `\nEvery topic has a dead-letter topic <topic>.dlq. State changelogs: ${changelogs.map((c) => c.name).join(', ')}.\n` +
+        '(external): your own producers may write it.\n',
     );
-    return 0;
+    if (code === 0)
+      io.stdout.write(`Wiring: the catalogue agrees with the ${stageEntries.length} stages of stages/index.ts.\n`);
+    else for (const p of wiring.problems) io.stdout.write(`Wiring problem: ${p}\n`);
+    return code;
   },
 };

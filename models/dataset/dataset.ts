@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import type { Candle, FeatureVector } from '../../pipeline/index.ts';
+import { timeframeMs, type Candle, type FeatureVector, type Timeframe } from '../../pipeline/index.ts';
 import { applyCandle, initialIndicatorState } from '../../stages/indicators/indicator-set.ts';
 
 // The training and evaluation data of every bundled model: real Binance.US BTC/USDT 1m candles (see README.md),
@@ -19,6 +19,8 @@ export const spans = {
   test: { from: Date.UTC(2023, 2, 18), to: Date.UTC(2023, 2, 22) },
 } as const;
 export type SpanName = keyof typeof spans;
+/** A time split: [from, to) by feature time, epoch ms, per span. */
+export type Spans = Record<SpanName, { from: number; to: number }>;
 
 /** Parses the committed candle file (`open_time,open,high,low,close,volume`, flat-filled gaps) into Candles. */
 export function loadCandles(file: string = CANDLES_FILE): Candle[] {
@@ -66,9 +68,9 @@ export interface Example {
 }
 
 /** The span of an example, or null when its feature time and target time fall in different spans. */
-export function spanOf(featureTime: number, targetTime: number): SpanName | null {
-  for (const name of Object.keys(spans) as SpanName[]) {
-    const s = spans[name];
+export function spanOf(featureTime: number, targetTime: number, split: Spans = spans): SpanName | null {
+  for (const name of Object.keys(split) as SpanName[]) {
+    const s = split[name];
     if (featureTime >= s.from && featureTime < s.to && targetTime >= s.from && targetTime < s.to) return name;
   }
   return null;
@@ -76,7 +78,8 @@ export function spanOf(featureTime: number, targetTime: number): SpanName | null
 
 /**
  * Examples of one span: every candle whose window of `windowLength` feature rows (ending at it) has no null in
- * `fields`, and whose target candle `horizon` steps later exists, with both times inside the span.
+ * `fields`, and whose target candle `horizon` steps later exists, with both times inside the span (of `split`,
+ * by default this dataset's).
  */
 export function examples(
   candles: readonly Candle[],
@@ -85,13 +88,15 @@ export function examples(
   windowLength: number,
   horizon: number,
   span: SpanName,
+  split: Spans = spans,
 ): Example[] {
   const out: Example[] = [];
   for (let i = windowLength - 1; i + horizon < candles.length; i++) {
     const base = candles[i]!;
     const target = candles[i + horizon]!;
-    if (target.start !== base.start + horizon * MINUTE) throw new Error(`gap in the candle series at ${base.start}`);
-    if (spanOf(base.start, target.start) !== span) continue;
+    const step = timeframeMs[base.timeframe as Timeframe];
+    if (target.start !== base.start + horizon * step) throw new Error(`gap in the candle series at ${base.start}`);
+    if (spanOf(base.start, target.start, split) !== span) continue;
     let complete = true;
     for (let j = i - windowLength + 1; j <= i && complete; j++) {
       const row = features[j] as unknown as Record<string, number | null>;

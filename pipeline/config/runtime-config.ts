@@ -1,44 +1,77 @@
+import { ConfigError } from '../errors.ts';
 import type { RetryPolicy } from '../retry.ts';
-import { readDuration, readEnum, readInt, type Env } from './env.ts';
+import { defineConfig, settings } from './settings.ts';
 
-/** Settings every worker reads; stages and adapters read their own on top. Frozen once compiled. */
-export interface RuntimeConfig {
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** HTTP port of `candleflow dev` (API, health, metrics). */
-  port: number;
-  /** Health and metrics port of `candleflow run <stage>`. */
-  metricsPort: number;
-  batchMaxRecords: number;
-  shutdownGraceMs: number;
-  readyMaxLag: number;
-  busMaxBacklog: number;
-  /** Replication factor of topics a worker creates; undefined: the catalogue's (3, as on Strimzi). */
-  topicReplicas: number | undefined;
-  retry: RetryPolicy;
-}
-
-export function parseRuntimeConfig(env: Env): RuntimeConfig {
-  const retryInitialMs = readDuration(env, 'RETRY_INITIAL_MS', 300);
-  return Object.freeze({
-    logLevel: readEnum(
-      env,
-      'LOG_LEVEL',
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
-      'info',
-    ),
-    port: readInt(env, 'PORT', 3000, { min: 0, max: 65535 }),
-    metricsPort: readInt(env, 'METRICS_PORT', 9464, { min: 0, max: 65535 }),
-    batchMaxRecords: readInt(env, 'BATCH_MAX_RECORDS', 500, { min: 1, max: 100_000 }),
-    shutdownGraceMs: readDuration(env, 'SHUTDOWN_GRACE_MS', 10_000),
-    readyMaxLag: readInt(env, 'READY_MAX_LAG', 1000, { min: 0 }),
-    busMaxBacklog: readInt(env, 'BUS_MAX_BACKLOG', 10_000, { min: 1 }),
-    topicReplicas: env.TOPIC_REPLICAS?.trim() ? readInt(env, 'TOPIC_REPLICAS', 3, { min: 1, max: 32 }) : undefined,
-    retry: Object.freeze({
+/** Settings every worker reads; stages, adapters and the API declare their own beside them. */
+export const runtimeConfig = defineConfig(
+  {
+    logLevel: settings.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      default: 'info',
+      doc: 'logs are JSON lines (pino)',
+    }),
+    metricsPort: settings.int('METRICS_PORT', {
+      default: 9464,
+      min: 0,
+      max: 65535,
+      doc: '`/health/live`, `/health/ready` and `/metrics` of `candleflow run <stage>`',
+    }),
+    batchMaxRecords: settings.int('BATCH_MAX_RECORDS', {
+      default: 500,
+      min: 1,
+      max: 100_000,
+      doc: 'records per partition batch handed to a stage',
+    }),
+    shutdownGraceMs: settings.duration('SHUTDOWN_GRACE_MS', {
+      default: 10_000,
+      min: 1,
+      doc: 'on SIGTERM/SIGINT, time to finish the batch in flight and commit before giving up (exit 1)',
+    }),
+    readyMaxLag: settings.int('READY_MAX_LAG', {
+      default: 1000,
+      min: 0,
+      doc: 'a stage is ready only while every partition it owns is at most this many records behind',
+    }),
+    busMaxBacklog: settings.int('BUS_MAX_BACKLOG', {
+      default: 10_000,
+      min: 1,
+      doc: 'embedded bus: uncommitted records per partition before producers wait',
+    }),
+    topicReplicas: settings.int('TOPIC_REPLICAS', {
+      default: 0,
+      defaultText: 'catalogue (`3`)',
+      min: 0,
+      max: 32,
+      doc: 'replication factor of the topics a worker creates at start (`1` for a one-broker Kafka); 0: the catalogue\u2019s (`3`)',
+    }),
+    retryInitialMs: settings.duration('RETRY_INITIAL_MS', {
+      default: 300,
+      min: 1,
+      doc: 'first backoff between retries (doubling, 20% jitter)',
+    }),
+    retryMaxMs: settings.duration('RETRY_MAX_MS', { default: 30_000, min: 1, doc: 'longest backoff between retries' }),
+    retryAttempts: settings.int('RETRY_ATTEMPTS', {
+      default: 5,
+      min: 0,
+      max: 100,
+      doc: 'retries of an unclassified handler error before the record is dead-lettered',
+    }),
+  },
+  ({ retryInitialMs, retryMaxMs, retryAttempts, topicReplicas, ...rest }) => {
+    if (retryMaxMs < retryInitialMs) {
+      throw new ConfigError(
+        'RETRY_MAX_MS',
+        `must be at least RETRY_INITIAL_MS (${retryInitialMs} ms), got ${retryMaxMs} ms`,
+      );
+    }
+    const retry: RetryPolicy = {
       initialMs: retryInitialMs,
       multiplier: 2,
-      maxMs: readDuration(env, 'RETRY_MAX_MS', 30_000),
+      maxMs: retryMaxMs,
       jitter: 0.2,
-      retries: readInt(env, 'RETRY_ATTEMPTS', 5, { min: 0, max: 100 }),
-    }),
-  });
-}
+      retries: retryAttempts,
+    };
+    return { ...rest, topicReplicas: topicReplicas === 0 ? undefined : topicReplicas, retry };
+  },
+);
+
+export type RuntimeConfig = ReturnType<typeof runtimeConfig.compile>;

@@ -1,5 +1,4 @@
-import { readInt } from '../config/env.ts';
-import { ConfigError } from '../errors.ts';
+import { defineConfig, settings } from '../config/settings.ts';
 
 export interface DatabaseConfig {
   /** A real server's URL; undefined means the embedded PGlite under dataDir. */
@@ -12,26 +11,34 @@ export interface DatabaseConfig {
   connectionTimeoutMs: number;
 }
 
-/** Reads DATABASE_URL, DATA_DIR, DB_POOL_MAX and DB_CONNECT_TIMEOUT_MS; throws ConfigError naming the variable. */
-export function parseDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
-  const url = env.DATABASE_URL?.trim() || undefined;
-  if (url !== undefined) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user@host:port/database)');
-    }
-    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-      throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got ${parsed.protocol}//`);
-    }
-  }
-  const dataDir = env.DATA_DIR?.trim() || './data';
-  return {
+export const databaseConfig = defineConfig(
+  {
+    url: settings.optionalText('DATABASE_URL', {
+      doc: '`postgres://user@host:port/db`: a real PostgreSQL; unset: embedded Postgres (PGlite)',
+      pattern: /^postgres(ql)?:\/\/\S+$/,
+      rule: 'must be a URL like postgres://user@host:port/database',
+    }),
+    dataDir: settings.text('DATA_DIR', {
+      default: './data',
+      doc: 'where the embedded Postgres keeps its files (`DATA_DIR/pg`); `memory://` keeps nothing',
+    }),
+    poolMax: settings.int('DB_POOL_MAX', { default: 10, min: 1, max: 1000, doc: 'connections per process' }),
+    connectionTimeoutMs: settings.duration('DB_CONNECT_TIMEOUT_MS', {
+      default: 5_000,
+      min: 1,
+      doc: 'connection timeout; workers that need the database report not-ready and retry past it',
+    }),
+  },
+  ({ url, dataDir, poolMax, connectionTimeoutMs }): DatabaseConfig => ({
     url,
     dataDir,
     embeddedDir: dataDir.startsWith('memory://') ? 'memory://' : `${dataDir.replace(/\/+$/, '')}/pg`,
-    poolMax: readInt(env, 'DB_POOL_MAX', 10, { min: 1 }),
-    connectionTimeoutMs: readInt(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, { min: 1 }),
-  };
+    poolMax,
+    connectionTimeoutMs,
+  }),
+);
+
+/** Reads DATABASE_URL, DATA_DIR, DB_POOL_MAX and DB_CONNECT_TIMEOUT_MS; throws ConfigError naming the variable. */
+export function parseDatabaseConfig(env: Readonly<Record<string, string | undefined>>): DatabaseConfig {
+  return databaseConfig.compile(env);
 }

@@ -2,9 +2,12 @@ import type { DatabaseConfig } from './database-config.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
 import { createPool, type Pool } from './pool.ts';
+import { createSql, type Sql } from './sql.ts';
 
 export interface Database {
   pool: Pool;
+  /** Statements and transactions over the pool, errors already classified: what stages and the API get. */
+  sql: Sql;
   /** Where it is: the real server's URL or the embedded one's socket URL. */
   url: string;
   embedded: boolean;
@@ -13,7 +16,7 @@ export interface Database {
 
 /**
  * Opens the configured database (real server by URL, else embedded PGlite), migrated. Callers share one
- * Database per process: the sink stage's ResultStore and the API's queries both take its pool.
+ * Database per process: the sink stage's ResultStore and the API's queries both use its Sql.
  */
 export async function openDatabase(
   config: DatabaseConfig,
@@ -42,5 +45,5 @@ export async function openDatabase(
       throw err;
     }
   }
-  return { pool, url, embedded: embedded !== undefined, close };
+  return { pool, sql: createSql(pool), url, embedded: embedded !== undefined, close };
 }

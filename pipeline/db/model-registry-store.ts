@@ -1,116 +1,138 @@
-import { dirname, join } from 'node:path';
-import { InputError } from '../errors.ts';
-import type { ModelCard } from '../models/model-card.ts';
+import { join } from 'node:path';
+import type { ModelCard, ModelTask } from '../models/card-types.ts';
 import {
+  defaultScope,
+  refuseOtherSha,
+  refuseUnknown,
+  resolveActivation,
   validateModelDir,
   type ActiveModel,
   type ModelRegistry,
+  type ModelScope,
   type RegisteredModel,
 } from '../models/model-registry.ts';
-import type { Pool } from './pool.ts';
-import { toDatabaseError } from './pool.ts';
-import { saveModel } from './queries.ts';
+import type { Sql } from './sql.ts';
 
-// The model registry in PostgreSQL (table `models`), behind `candleflow models` and the predictor's hot reload.
-// One model is active at a time across the pipeline (the ModelRegistry contract); the table's per-timeframe
-// unique index is the weaker rule the database enforces on its own.
+// The model registry in PostgreSQL: `models` holds every registered version, `model_activations` which one serves
+// each (task, symbol, timeframe); '' stands for any. Replacing an activation is one upsert on that key, so two
+// `activate` calls racing leave exactly one model active there.
 
-interface Row {
+interface ModelRow {
   name: string;
   version: string;
+  task: ModelTask;
   sha256: string;
   card: ModelCard;
   onnx_path: string;
-  active: boolean;
-  registered_at: string;
+  registered_at: number;
 }
 
-function toModel(row: Row): RegisteredModel {
-  return {
-    name: row.name,
-    version: row.version,
-    kind: row.card.kind,
-    sha256: row.sha256,
-    dir: dirname(row.onnx_path),
-    registeredAt: Number(row.registered_at),
-    active: row.active,
-    card: row.card,
-  };
+interface ActivationRow {
+  task: ModelTask;
+  symbol: string;
+  timeframe: string;
+  name: string;
+  version: string;
 }
+
+const scopeOf = (row: { symbol: string; timeframe: string }): ModelScope => ({
+  ...(row.symbol ? { symbol: row.symbol } : {}),
+  ...(row.timeframe ? { timeframe: row.timeframe } : {}),
+});
 
 export class PostgresModelRegistry implements ModelRegistry {
   constructor(
-    private readonly pool: Pool,
+    private readonly sql: Sql,
     private readonly now: () => number = Date.now,
   ) {}
 
   async register(dir: string): Promise<RegisteredModel> {
     const checked = await validateModelDir(dir);
     const { name, version } = checked.card;
-    const existing = await this.find(name, version);
+    const [existing] = await this.models('WHERE name = $1 AND version = $2', [name, version]);
     if (existing) {
       if (existing.sha256 === checked.sha256) return existing;
-      throw new InputError(
-        `cannot register ${checked.dir}: ${name}@${version} is already registered with sha256 ${existing.sha256} (this model.onnx has ${checked.sha256}); give it a new version`,
-      );
+      refuseOtherSha(checked.dir, existing, checked.sha256);
     }
-    await saveModel(this.pool, {
-      name,
-      version,
-      timeframe: checked.card.timeframe,
-      sha256: checked.sha256,
-      card: checked.card as unknown as Record<string, unknown>,
-      onnxPath: join(checked.dir, 'model.onnx'),
-      active: false,
-      registeredAt: this.now(),
+    await this.sql.query(
+      `INSERT INTO models (name, version, task, timeframe, sha256, card, onnx_path, registered_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        name,
+        version,
+        checked.card.task,
+        (checked.card as { timeframe?: string }).timeframe ?? '',
+        checked.sha256,
+        JSON.stringify(checked.card),
+        join(checked.dir, checked.card.onnx.file),
+        this.now(),
+      ],
+    );
+    return (await this.models('WHERE name = $1 AND version = $2', [name, version]))[0]!;
+  }
+
+  list(task?: ModelTask): Promise<RegisteredModel[]> {
+    return task === undefined ? this.models('', []) : this.models('WHERE task = $1', [task]);
+  }
+
+  async activate(name: string, version: string, scopeIn?: ModelScope): Promise<ActiveModel> {
+    const [model] = await this.models('WHERE name = $1 AND version = $2', [name, version]);
+    if (!model) refuseUnknown(name, version, await this.list());
+    const scope = defaultScope(model.card, scopeIn);
+    await this.sql.query(
+      `INSERT INTO model_activations (task, symbol, timeframe, name, version, activated_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (task, symbol, timeframe) DO UPDATE
+         SET name = EXCLUDED.name, version = EXCLUDED.version, activated_at = EXCLUDED.activated_at`,
+      [model.task, scope.symbol ?? '', scope.timeframe ?? '', name, version, this.now()],
+    );
+    return { name, version, task: model.task, sha256: model.sha256, dir: model.dir, card: model.card, scope };
+  }
+
+  async activations(task: ModelTask): Promise<ActiveModel[]> {
+    const rows = await this.sql.query<ActivationRow & ModelRow>(
+      `SELECT a.task, a.symbol, a.timeframe, a.name, a.version, m.sha256, m.card, m.onnx_path
+         FROM model_activations a JOIN models m USING (name, version)
+        WHERE a.task = $1 ORDER BY a.symbol, a.timeframe`,
+      [task],
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      version: r.version,
+      task: r.task,
+      sha256: r.sha256,
+      dir: dirOf(r.onnx_path),
+      card: withTask(r.card, r.task),
+      scope: scopeOf(r),
+    }));
+  }
+
+  async active(task: ModelTask, series?: ModelScope): Promise<ActiveModel | null> {
+    return resolveActivation(await this.activations(task), series);
+  }
+
+  private async models(where: string, values: unknown[]): Promise<RegisteredModel[]> {
+    const rows = await this.sql.query<ModelRow>(`SELECT * FROM models ${where} ORDER BY name, registered_at`, values);
+    const activations = await this.sql.query<ActivationRow>('SELECT * FROM model_activations');
+    return rows.map((row) => {
+      const activeFor = activations.filter((a) => a.name === row.name && a.version === row.version).map(scopeOf);
+      return {
+        name: row.name,
+        version: row.version,
+        task: row.task,
+        kind: row.card.kind,
+        sha256: row.sha256,
+        dir: dirOf(row.onnx_path),
+        registeredAt: Number(row.registered_at),
+        active: activeFor.length > 0,
+        activeFor,
+        card: withTask(row.card, row.task),
+      };
     });
-    return (await this.find(name, version))!;
-  }
-
-  async list(): Promise<RegisteredModel[]> {
-    return (await this.query('SELECT * FROM models ORDER BY name, registered_at')).map(toModel);
-  }
-
-  async activate(name: string, version: string): Promise<ActiveModel> {
-    const model = await this.find(name, version);
-    if (!model) {
-      const known = (await this.list()).map((m) => `${m.name}@${m.version}`).join(', ') || 'none';
-      throw new InputError(`cannot activate ${name}@${version}: it is not registered (registered: ${known})`);
-    }
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw toDatabaseError(err, 'activate model: cannot connect');
-    });
-    try {
-      await client.query('BEGIN');
-      await client.query('UPDATE models SET active = false WHERE active');
-      await client.query('UPDATE models SET active = true WHERE name = $1 AND version = $2', [name, version]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw toDatabaseError(err, `activate ${name}@${version}`);
-    } finally {
-      client.release();
-    }
-    return { name, version, sha256: model.sha256, dir: model.dir, card: model.card };
-  }
-
-  async active(): Promise<ActiveModel | null> {
-    const [row] = await this.query('SELECT * FROM models WHERE active ORDER BY registered_at DESC LIMIT 1');
-    if (!row) return null;
-    const { name, version, sha256, dir, card } = toModel(row);
-    return { name, version, sha256, dir, card };
-  }
-
-  private async find(name: string, version: string): Promise<RegisteredModel | undefined> {
-    const [row] = await this.query('SELECT * FROM models WHERE name = $1 AND version = $2', [name, version]);
-    return row ? toModel(row) : undefined;
-  }
-
-  private async query(sql: string, params: unknown[] = []): Promise<Row[]> {
-    try {
-      return (await this.pool.query<Row>(sql, params)).rows;
-    } catch (err) {
-      throw toDatabaseError(err, 'model registry');
-    }
   }
 }
+
+// Cards stored before tasks existed lack the field; the migration gave their rows the task.
+const withTask = (card: ModelCard, task: ModelTask): ModelCard => (card.task ? card : { ...card, task });
+
+const dirOf = (onnxPath: string) => onnxPath.slice(0, onnxPath.lastIndexOf('/'));

@@ -1,11 +1,11 @@
 import type { FeatureVector } from '../../schemas/types.ts';
-import type { ModelCard } from './model-card.ts';
+import type { ForecastCard } from './card-types.ts';
 
 // Turns FeatureVectors into the model's input rows exactly as the training code did: the card's features in
 // order, (value - mean) / std in float64, then float32 when written into the input tensor.
 
 /** The normalised row of one FeatureVector, or null when a feature the model reads is null (warm-up). */
-export function normalisedRow(features: FeatureVector, card: ModelCard): number[] | null {
+export function normalisedRow(features: FeatureVector, card: ForecastCard): number[] | null {
   const { features: names, mean, std } = card.inputs;
   const row = new Array<number>(names.length);
   const values = features as unknown as Record<string, number | null>;

@@ -26,7 +26,17 @@ describe('validateModelCard', () => {
   });
 
   it.each([
-    ['kind', (c: any) => (c.kind = 'transformer'), 'model card: kind must be "linear" or "gru", got "transformer"'],
+    [
+      'task',
+      (c: any) => (c.task = 'horoscope'),
+      'model card: task must be one of return-forecast, volatility-forecast, sentiment, chart-lines, got "horoscope"',
+    ],
+    ['kind', (c: any) => (c.kind = 'Big Model'), 'model card: kind must match /^[a-z][a-z0-9-]*$/, got "Big Model"'],
+    [
+      'baseline',
+      (c: any) => delete c.metrics.baseline,
+      'model card: metrics must give the naive baseline (baseline or baselines) next to the model',
+    ],
     [
       'timeframe',
       (c: any) => (c.timeframe = '2m'),

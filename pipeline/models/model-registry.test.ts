@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.ts';
-import { InMemoryModelRegistry, parseModelRef } from './model-registry.ts';
+import { InMemoryModelRegistry } from './memory-model-registry.ts';
+import { parseModelRef, resolveActivation } from './model-registry.ts';
 
 // Registry refusals against real model folders: the bundled models, copied and then broken one way at a time.
 
@@ -39,23 +40,62 @@ async function refusal(dir: string): Promise<InputError> {
 describe('InMemoryModelRegistry', () => {
   it('registers, lists and activates the bundled models', async () => {
     const registry = new InMemoryModelRegistry();
-    expect(await registry.active()).toBeNull();
+    expect(await registry.active('return-forecast')).toBeNull();
     const ridge = await registry.register(bundled('ridge-h5'));
     const gru = await registry.register(bundled('gru-h5'));
-    expect(ridge).toMatchObject({ name: 'ridge-h5', version: '1.0.0', kind: 'linear', active: false });
+    expect(ridge).toMatchObject({
+      name: 'ridge-h5',
+      version: '1.0.0',
+      task: 'return-forecast',
+      kind: 'linear',
+      active: false,
+    });
     expect((await registry.list()).map((m) => `${m.name}@${m.version}`)).toEqual(['gru-h5@1.0.0', 'ridge-h5@1.0.0']);
     await registry.activate('gru-h5', '1.0.0');
-    expect(await registry.active()).toMatchObject({
+    // A forecast model serves its own timeframe unless told otherwise.
+    expect(await registry.active('return-forecast', { symbol: 'BTC/USD', timeframe: '1m' })).toMatchObject({
       name: 'gru-h5',
       version: '1.0.0',
       sha256: gru.sha256,
       dir: gru.dir,
+      scope: { timeframe: '1m' },
     });
+    expect(await registry.active('return-forecast', { symbol: 'BTC/USD', timeframe: '5m' })).toBeNull();
+    expect(await registry.active('sentiment')).toBeNull();
     await registry.activate('ridge-h5', '1.0.0');
     expect((await registry.list()).filter((m) => m.active).map((m) => m.name)).toEqual(['ridge-h5']);
     // The same folder again is a no-op, not a second entry.
     await registry.register(bundled('ridge-h5'));
     expect(await registry.list()).toHaveLength(2);
+  });
+
+  it('keeps one model per task and scope, the most specific serving a series', async () => {
+    const registry = new InMemoryModelRegistry();
+    await registry.register(bundled('ridge-h5'));
+    await registry.register(bundled('gru-h5'));
+    await registry.activate('ridge-h5', '1.0.0');
+    await registry.activate('gru-h5', '1.0.0', { symbol: 'ETH/USD', timeframe: '1m' });
+    expect((await registry.active('return-forecast', { symbol: 'BTC/USD', timeframe: '1m' }))?.name).toBe('ridge-h5');
+    expect((await registry.active('return-forecast', { symbol: 'ETH/USD', timeframe: '1m' }))?.name).toBe('gru-h5');
+    await registry.activate('gru-h5', '1.0.0');
+    expect((await registry.activations('return-forecast')).map((a) => `${a.name}:${a.scope.symbol ?? '*'}`)).toEqual([
+      'gru-h5:ETH/USD',
+      'gru-h5:*',
+    ]);
+    expect((await registry.list()).filter((m) => m.active).map((m) => m.name)).toEqual(['gru-h5']);
+  });
+
+  it('resolves symbol and timeframe before timeframe, before symbol, before task-wide', () => {
+    const a = (name: string, symbol?: string, timeframe?: string) => ({
+      name,
+      scope: { ...(symbol ? { symbol } : {}), ...(timeframe ? { timeframe } : {}) },
+    });
+    const all = [a('any'), a('sym', 'BTC/USD'), a('tf', undefined, '1m'), a('both', 'BTC/USD', '1m')];
+    expect(resolveActivation(all, { symbol: 'BTC/USD', timeframe: '1m' })?.name).toBe('both');
+    expect(resolveActivation(all, { symbol: 'ETH/USD', timeframe: '1m' })?.name).toBe('tf');
+    expect(resolveActivation(all, { symbol: 'BTC/USD', timeframe: '5m' })?.name).toBe('sym');
+    expect(resolveActivation(all, { symbol: 'ETH/USD', timeframe: '5m' })?.name).toBe('any');
+    expect(resolveActivation(all.slice(1), { symbol: 'ETH/USD', timeframe: '5m' })).toBeNull();
   });
 
   it('refuses a card with a missing field, naming it', async () => {

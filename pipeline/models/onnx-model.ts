@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { readModelCard, type ModelCard } from './model-card.ts';
+import { isForecastCard, type ForecastCard, type ModelCard } from './card-types.ts';
+import { readModelCard } from './model-card.ts';
 
 // One loaded model: its card, an onnxruntime session on the chosen execution provider, and a batch call that
 // takes rows already normalised and windowed. Only this module touches onnxruntime-node.
@@ -12,20 +13,22 @@ import { readModelCard, type ModelCard } from './model-card.ts';
 export type ExecutionProvider = 'cpu' | 'cuda';
 export const executionProviders: readonly ExecutionProvider[] = ['cpu', 'cuda'];
 
-export interface OnnxModel {
+export interface OnnxModel<C extends ModelCard = ModelCard> {
   readonly dir: string;
-  readonly card: ModelCard;
+  readonly card: C;
   /** sha256 of the model.onnx bytes, checked against the card at load. */
   readonly sha256: string;
   /** The provider the session actually runs on (cpu after a cuda fallback). */
   readonly provider: ExecutionProvider;
-  /** Values per example: windowLength x features.length. */
+  /** Input values per example: the product of the card's inputShape past the batch axis. */
   readonly exampleSize: number;
+  /** Output values per example: the product of the card's outputShape past the batch axis. */
+  readonly outputSize: number;
   /**
-   * Runs `count` examples laid out back to back in `input` (count x windowLength x features, float32) and
-   * returns one predicted value per example.
+   * Runs `count` examples laid out back to back in `input` (count x exampleSize, of the card's inputType) and
+   * returns their outputs back to back (count x outputSize).
    */
-  runBatch(input: Float32Array, count: number): Promise<Float32Array>;
+  runBatch(input: Float32Array | BigInt64Array, count: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
@@ -117,16 +120,19 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
   if (session.outputNames.length !== 1 || session.outputNames[0] !== card.onnx.outputName) {
     await fail(`ONNX outputs are [${session.outputNames.join(', ')}], the card expects [${card.onnx.outputName}]`);
   }
-  const [, windowLength, featureCount] = card.onnx.inputShape as [number, number, number];
-  const exampleSize = windowLength * featureCount;
+  const inputDims = card.onnx.inputShape.slice(1);
+  const exampleSize = inputDims.reduce((a, b) => a * b, 1);
+  const outputSize = card.onnx.outputShape.slice(1).reduce((a, b) => a * b, 1);
+  const inputType = card.onnx.inputType ?? 'float32';
+  const tensor = (data: Float32Array | BigInt64Array, count: number) =>
+    new ort.Tensor(inputType, data, [count, ...inputDims]);
   for (const batch of [1, 3]) {
-    const dims = [batch, windowLength, featureCount];
+    const dims = [batch, ...inputDims];
+    const zeros =
+      inputType === 'int64' ? new BigInt64Array(batch * exampleSize) : new Float32Array(batch * exampleSize);
     let out: ort.Tensor | undefined;
     try {
-      const result = await session.run({
-        [card.onnx.inputName]: new ort.Tensor('float32', new Float32Array(batch * exampleSize), dims),
-      });
-      out = result[card.onnx.outputName];
+      out = (await session.run({ [card.onnx.inputName]: tensor(zeros, batch) }))[card.onnx.outputName];
     } catch (err) {
       await fail(
         `a dry run with input shape [${dims.join(', ')}] (card inputShape ${JSON.stringify(card.onnx.inputShape)}) fails: ${(err as Error).message.split('\n')[0]}`,
@@ -145,15 +151,26 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
     sha256,
     provider,
     exampleSize,
-    async runBatch(input: Float32Array, count: number): Promise<Float32Array> {
+    outputSize,
+    async runBatch(input, count) {
       const data = input.length === count * exampleSize ? input : input.subarray(0, count * exampleSize);
-      const result = await session.run({
-        [card.onnx.inputName]: new ort.Tensor('float32', data, [count, windowLength, featureCount]),
-      });
+      const result = await session.run({ [card.onnx.inputName]: tensor(data, count) });
       return result[card.onnx.outputName]!.data as Float32Array;
     },
     release: () => session.release(),
   };
+}
+
+/** Loads a model that must be a forecast model (the predictor's tasks). */
+export async function loadForecastModel(dir: string, options: LoadOptions = {}): Promise<OnnxModel<ForecastCard>> {
+  const model = await loadOnnxModel(dir, options);
+  if (!isForecastCard(model.card)) {
+    await model.release();
+    throw new ValidationError(
+      `model ${model.card.name}@${model.card.version} is a ${model.card.task} model, not a forecast`,
+    );
+  }
+  return model as OnnxModel<ForecastCard>;
 }
 
 /** The raw session of a model file, for benchmarks that compare the predictor against bare session.run. */

@@ -1,40 +1,54 @@
 import type { Bus } from '../bus/bus.ts';
 import { createKafkaBus } from '../bus/kafka/kafka-bus.ts';
-import { parseKafkaConfig } from '../bus/kafka/kafka-config.ts';
+import type { KafkaBusConfig } from '../bus/kafka/kafka-config.ts';
 import { MemoryBus } from '../bus/memory-bus.ts';
-import { readOptionalString, type Env } from '../config/env.ts';
-import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { defineConfig, settings } from '../config/settings.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Codec } from '../serde/codec.ts';
 import { createLocalRegistryCodec } from '../serde/local-registry-codec.ts';
 import { createSchemaRegistryCodec } from '../serde/schema-registry-codec.ts';
 
+export const schemaRegistryConfig = defineConfig(
+  {
+    url: settings.optionalText('SCHEMA_REGISTRY_URL', {
+      doc: 'Confluent-compatible schema registry (with Kafka); unset: schema ids assigned in process, readable only by Candleflow workers of the same version',
+      pattern: /^https?:\/\/[^\s/]+/,
+      rule: 'must be an http(s) URL',
+    }),
+    username: settings.optionalText('SCHEMA_REGISTRY_USERNAME', { doc: 'basic auth user for the registry' }),
+    password: settings.optionalText('SCHEMA_REGISTRY_PASSWORD', { doc: 'basic auth password for the registry' }),
+  },
+  ({ url, username, password }) => {
+    if ((username === undefined) !== (password === undefined)) {
+      throw new ConfigError(
+        username === undefined ? 'SCHEMA_REGISTRY_USERNAME' : 'SCHEMA_REGISTRY_PASSWORD',
+        'is required with its partner (basic auth)',
+      );
+    }
+    if (url === undefined) return null;
+    return { url, ...(username && password ? { auth: { username, password } } : {}) };
+  },
+);
+
+export type SchemaRegistryConfig = ReturnType<typeof schemaRegistryConfig.compile>;
+
+export interface BusChoice {
+  kafka: KafkaBusConfig | null;
+  registry: SchemaRegistryConfig;
+  busMaxBacklog: number;
+}
+
 /**
  * The bus and codec this process uses: kafkajs when KAFKA_BROKERS is set (with Avro through the schema registry at
  * SCHEMA_REGISTRY_URL), else the embedded in-process bus with in-process schema ids.
  */
-export async function connectBus(env: Env, config: RuntimeConfig, log: Logger): Promise<{ bus: Bus; codec: Codec }> {
-  const kafka = parseKafkaConfig(env);
-  const registryUrl = readOptionalString(env, 'SCHEMA_REGISTRY_URL');
-  if (registryUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(registryUrl)) {
-    throw new ConfigError('SCHEMA_REGISTRY_URL', `must be an http(s) URL (got "${registryUrl}")`);
-  }
-  if (!kafka) return { bus: new MemoryBus({ maxBacklog: config.busMaxBacklog }), codec: createLocalRegistryCodec() };
-  const username = readOptionalString(env, 'SCHEMA_REGISTRY_USERNAME');
-  const password = readOptionalString(env, 'SCHEMA_REGISTRY_PASSWORD');
-  if ((username === undefined) !== (password === undefined)) {
-    throw new ConfigError(
-      username === undefined ? 'SCHEMA_REGISTRY_USERNAME' : 'SCHEMA_REGISTRY_PASSWORD',
-      'is required with its partner (basic auth)',
-    );
-  }
+export async function connectBus(choice: BusChoice, log: Logger): Promise<{ bus: Bus; codec: Codec }> {
+  if (!choice.kafka)
+    return { bus: new MemoryBus({ maxBacklog: choice.busMaxBacklog }), codec: createLocalRegistryCodec() };
   let codec: Codec;
-  if (registryUrl) {
-    codec = await createSchemaRegistryCodec({
-      url: registryUrl,
-      ...(username && password ? { auth: { username, password } } : {}),
-    });
+  if (choice.registry) {
+    codec = await createSchemaRegistryCodec(choice.registry);
   } else {
     // Ids are then assigned in catalogue order, the same in every worker of this version: fine among Candleflow
     // workers, unreadable for other clients. Production sets SCHEMA_REGISTRY_URL.
@@ -43,5 +57,5 @@ export async function connectBus(env: Env, config: RuntimeConfig, log: Logger): 
     );
     codec = createLocalRegistryCodec();
   }
-  return { bus: createKafkaBus(kafka, { log }), codec };
+  return { bus: createKafkaBus(choice.kafka, { log }), codec };
 }

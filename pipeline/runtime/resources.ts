@@ -15,6 +15,11 @@ export class Resources {
     return value;
   }
 
+  /** Runs `close` at shutdown, in reverse order of registration with the resources' own closers. */
+  onClose(close: () => Promise<void>): void {
+    this.closers.push(close);
+  }
+
   async close(): Promise<void> {
     for (const close of this.closers.reverse()) await close();
     this.closers.length = 0;

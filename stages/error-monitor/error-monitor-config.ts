@@ -1,37 +1,44 @@
-import { readInt, readList, ConfigError, type Env } from '../../pipeline/index.ts';
+import { defineConfig, settings } from '../../pipeline/index.ts';
 
-export interface ErrorMonitorConfig {
-  /** ERROR_WINDOWS: rolling window sizes in predictions, e.g. 50,500. */
-  windows: number[];
-  /**
-   * ERROR_EXPIRY_HORIZONS: a prediction whose candle has not come once the series has candles this many
-   * horizons past its target time is expired (counted, dropped).
-   */
-  expiryHorizons: number;
-  /** ERROR_CANDLE_MEMORY: recent closes kept per series, to match predictions that arrive after their candle. */
-  candleMemory: number;
-}
-
-export const defaultErrorMonitorConfig: ErrorMonitorConfig = {
-  windows: [50, 500],
-  expiryHorizons: 2,
-  candleMemory: 120,
-};
-
-export function readErrorMonitorConfig(env: Env): ErrorMonitorConfig {
-  const windows = readList(env, 'ERROR_WINDOWS', defaultErrorMonitorConfig.windows.map(String)).map(Number);
-  if (windows.length === 0 || windows.some((w) => !Number.isInteger(w) || w < 1 || w > 100_000)) {
-    throw new ConfigError(
-      'ERROR_WINDOWS',
-      'must be a comma-separated list of window sizes between 1 and 100000, e.g. 50,500',
-    );
-  }
-  return {
-    windows,
-    expiryHorizons: readInt(env, 'ERROR_EXPIRY_HORIZONS', defaultErrorMonitorConfig.expiryHorizons, {
+export const errorMonitorConfig = defineConfig(
+  {
+    /** Rolling window sizes in predictions, e.g. 50,500. */
+    windows: settings.list('ERROR_WINDOWS', {
+      default: [50, 500],
+      doc: "rolling windows (in matched predictions) of the error monitor's gauges",
+      item: (w) => {
+        const n = Number(w);
+        if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+          throw new Error('must be a comma-separated list of window sizes between 1 and 100000, e.g. 50,500');
+        }
+        return n;
+      },
+    }),
+    /**
+     * A prediction whose candle has not come once the series has candles this many horizons past its target time is
+     * expired (counted, dropped).
+     */
+    expiryHorizons: settings.int('ERROR_EXPIRY_HORIZONS', {
+      default: 2,
       min: 1,
       max: 1_000,
+      doc: 'a prediction whose candle has not come this many horizons after its target is counted as expired',
     }),
-    candleMemory: readInt(env, 'ERROR_CANDLE_MEMORY', defaultErrorMonitorConfig.candleMemory, { min: 1, max: 100_000 }),
-  };
+    /** Recent closes kept per series, to match predictions that arrive after their candle. */
+    candleMemory: settings.int('ERROR_CANDLE_MEMORY', {
+      default: 120,
+      min: 1,
+      max: 100_000,
+      doc: 'recent closes the error monitor keeps per series to match late-arriving predictions',
+    }),
+  },
+  (v) => ({ ...v, windows: [...v.windows] }),
+);
+
+export type ErrorMonitorConfig = ReturnType<typeof errorMonitorConfig.compile>;
+
+export const defaultErrorMonitorConfig: ErrorMonitorConfig = errorMonitorConfig.compile({});
+
+export function readErrorMonitorConfig(env: Readonly<Record<string, string | undefined>>): ErrorMonitorConfig {
+  return errorMonitorConfig.compile(env);
 }

@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryBus } from '../../pipeline/bus/memory-bus.ts';
-import { partitionForKey } from '../../pipeline/bus/partitioner.ts';
 import { topics, type Candle, type Prediction, type PredictionError } from '../../pipeline/index.ts';
 import { rollingStats } from '../../market/forecast-metrics.ts';
-import { silentLogger } from '../../pipeline/log.ts';
-import { createRegistry, StageMetrics } from '../../pipeline/metrics/stage-metrics.ts';
-import { createLocalRegistryCodec } from '../../pipeline/serde/local-registry-codec.ts';
-import { StageRunner } from '../../pipeline/stage/index.ts';
-import { uniqueName } from '../../pipeline/testing/unique-name.ts';
-import { waitFor } from '../../pipeline/testing/wait-for.ts';
-import { allTopicSettings } from '../../schemas/topics.ts';
+import { input, StageUnderTest } from '../../pipeline/testing/run-stage.ts';
 import { createErrorMonitorStage } from './stage.ts';
 
 // The error monitor on the real runner: two co-partitioned inputs sharing one state per symbol|timeframe, and
@@ -24,45 +16,13 @@ afterEach(async () => {
 
 describe('error monitor on the runner', () => {
   it('matches predictions and candles of several series, and its rolling stats follow from the emitted rows', async () => {
-    const bus = new MemoryBus();
-    bus.onHandlerError = () => undefined;
-    await bus.ensureTopics(allTopicSettings());
-    const codec = createLocalRegistryCodec();
     const monitor = createErrorMonitorStage({ config: { windows: [5, 50] } });
-    const runner = new StageRunner(
-      monitor.stage,
-      { bus, codec, metrics: new StageMetrics(createRegistry({ defaultMetrics: false })), log: silentLogger },
-      { groupId: uniqueName('em'), ticks: false },
-    );
-    await runner.start();
-    stops.push(async () => {
-      await runner.stop();
-      await bus.close();
-    });
-    const rows: PredictionError[] = [];
-    await bus.subscribe({
-      groupId: uniqueName('r'),
-      topics: [topics.predictionErrors.name],
-      onBatch: async (b) => {
-        for (const r of b.records) rows.push((await codec.decode(r.topic, r.value)) as PredictionError);
-      },
-    });
-    const send = async <T extends Prediction | Candle>(
+    const run = await new StageUnderTest(monitor.stage).start();
+    stops.push(() => run.close());
+    const send = <T extends Prediction | Candle>(
       topic: typeof topics.predictions | typeof topics.candles,
-      schema: 'Prediction' | 'Candle',
       values: T[],
-    ) => {
-      await bus.produce(
-        topic.name,
-        await Promise.all(
-          values.map(async (v) => ({
-            key: null,
-            partition: partitionForKey(`${v.symbol}|${v.timeframe}`, topic.partitions),
-            value: await codec.encode(topic.name, schema, v),
-          })),
-        ),
-      );
-    };
+    ) => run.send(values.map((v) => input(topic as typeof topics.candles, v as Candle)));
     const symbols = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
     const price = (s: number, m: number) => 100 * (s + 1) + Math.sin(m + s) * 3;
     for (const [s, symbol] of symbols.entries()) {
@@ -79,7 +39,7 @@ describe('error monitor on the runner', () => {
         modelVersion: '1.0.0',
         modelSha256: 'b'.repeat(64),
       }));
-      await send(topics.predictions, 'Prediction', predictions.slice(0, 10));
+      await send(topics.predictions, predictions.slice(0, 10));
       const candles: Candle[] = Array.from({ length: 25 }, (_, m) => ({
         symbol,
         timeframe: '1m',
@@ -96,10 +56,11 @@ describe('error monitor on the runner', () => {
         buyVolume: null,
         final: true,
       }));
-      await send(topics.candles, 'Candle', candles);
-      await send(topics.predictions, 'Prediction', predictions.slice(10)); // after their candles
+      await send(topics.candles, candles);
+      await send(topics.predictions, predictions.slice(10)); // after their candles
     }
-    await waitFor(() => rows.length === 60, 'a PredictionError per prediction');
+    const rows = run.values<PredictionError>(topics.predictionErrors);
+    expect(rows).toHaveLength(60);
     for (const [s, symbol] of symbols.entries()) {
       const mine = rows.filter((r) => r.symbol === symbol).sort((a, b) => a.targetTime - b.targetTime);
       expect(mine).toHaveLength(20);

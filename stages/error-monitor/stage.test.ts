@@ -1,20 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import {
-  topics,
-  type Candle,
-  type HandleContext,
-  type InputRecord,
-  type Prediction,
-  type PredictionError,
-  type TickContext,
-} from '../../pipeline/index.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { topics, type Candle, type Prediction, type PredictionError } from '../../pipeline/index.ts';
+import { input, StageUnderTest } from '../../pipeline/testing/run-stage.ts';
 import { readErrorMonitorConfig } from './error-monitor-config.ts';
 import { createErrorMonitorStage, type ErrorMonitorState, type RollingReport } from './stage.ts';
 
-// Hand-checked arithmetic of the error monitor, driven through its handler with one series' state.
+// Hand-checked arithmetic of the error monitor, on the real runner, one record at a time.
 
 const MIN = 60_000;
 const T0 = Date.UTC(2023, 2, 18);
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
 
 function prediction(featureMin: number, predictedReturn: number, basePrice = 100, modelName = 'gru-h5'): Prediction {
   return {
@@ -51,7 +48,7 @@ function candle(startMin: number, close: number): Candle {
   };
 }
 
-function harness(config = {}) {
+async function harness(config = {}) {
   const reports: RollingReport[] = [];
   const expired: number[] = [];
   const monitor = createErrorMonitorStage({
@@ -59,34 +56,31 @@ function harness(config = {}) {
     onRolling: (r) => reports.push(r),
     onExpired: (e) => expired.push(e.targetTime),
   });
-  const state = monitor.stage.state!.initial('BTC/USDT|1m');
-  const errors: PredictionError[] = [];
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const ctx: HandleContext<ErrorMonitorState> = { state, setState() {}, key: 'BTC/USDT|1m', now: () => 0, log: silent };
-  let offset = 0;
-  const push = (value: Prediction | Candle) => {
-    const topic = 'targetTime' in value ? topics.predictions.name : topics.candles.name;
-    const record: InputRecord<Prediction | Candle> = {
-      topic,
-      partition: 0,
-      offset: offset++,
-      key: null,
-      headers: {},
-      value,
-    };
-    const out = monitor.stage.handle!(record, ctx) as { value: PredictionError }[];
-    errors.push(...out.map((o) => o.value));
+  const run = await new StageUnderTest<ErrorMonitorState>(monitor.stage).start();
+  cleanups.push(() => run.close());
+  // One record at a time: the order between the two topics is the test's, as one partition's batches would give.
+  const push = (value: Prediction | Candle) =>
+    run.send(['targetTime' in value ? input(topics.predictions, value) : input(topics.candles, value as Candle)]);
+  return {
+    monitor,
+    run,
+    get errors() {
+      return run.values<PredictionError>(topics.predictionErrors);
+    },
+    state: async () => (await run.state()).get('BTC/USDT|1m')!,
+    reports,
+    expired,
+    push,
   };
-  return { monitor, state, errors, reports, expired, push };
 }
 
 describe('error monitor', () => {
-  it('computes one PredictionError by hand: model and baseline errors, direction, prices', () => {
-    const h = harness();
-    h.push(prediction(0, 0.01));
-    for (let m = 1; m <= 4; m++) h.push(candle(m, 100));
+  it('computes one PredictionError by hand: model and baseline errors, direction, prices', async () => {
+    const h = await harness();
+    await h.push(prediction(0, 0.01));
+    for (let m = 1; m <= 4; m++) await h.push(candle(m, 100));
     expect(h.errors).toEqual([]);
-    h.push(candle(5, 102));
+    await h.push(candle(5, 102));
     const actual = Math.log(1.02); // 0.0198026...
     expect(h.errors).toHaveLength(1);
     const e = h.errors[0]!;
@@ -99,21 +93,21 @@ describe('error monitor', () => {
     expect(e.actualPrice).toBe(102);
     expect(e.predictedPrice).toBeCloseTo(101.00501670841679, 10);
     expect(e).toMatchObject({ targetTime: T0 + 5 * MIN, featureTime: T0, modelName: 'gru-h5', modelVersion: '1.0.0' });
-    expect(h.state.pending).toEqual([]);
+    expect((await h.state()).pending).toEqual([]);
   });
 
-  it('keeps rolling MAE, RMSE and directional accuracy of model and baseline over each window', () => {
-    const h = harness({ windows: [2, 50] });
+  it('keeps rolling MAE, RMSE and directional accuracy of model and baseline over each window', async () => {
+    const h = await harness({ windows: [2, 50] });
     // (predicted, actual): (0.01, 0.02), (-0.01, 0.01), (0.03, 0): errors -0.01, -0.02, 0.03.
     const cases: [number, number][] = [
       [0.01, 0.02],
       [-0.01, 0.01],
       [0.03, 0],
     ];
-    cases.forEach(([p, a], i) => {
-      h.push(prediction(i, p));
-      h.push(candle(i + 5, 100 * Math.exp(a)));
-    });
+    for (const [i, [p, a]] of cases.entries()) {
+      await h.push(prediction(i, p));
+      await h.push(candle(i + 5, 100 * Math.exp(a)));
+    }
     expect(h.errors).toHaveLength(3);
     const last = h.reports.at(-1)!;
     expect(last).toMatchObject({ modelName: 'gru-h5', symbol: 'BTC/USDT', timeframe: '1m', expired: 0 });
@@ -132,15 +126,15 @@ describe('error monitor', () => {
     expect(h.monitor.snapshot()).toEqual([last]);
   });
 
-  it('matches a prediction that arrives after its candle, and a candle that arrives out of order', () => {
-    const h = harness();
-    h.push(candle(5, 101));
-    h.push(candle(6, 102));
-    h.push(prediction(0, 0.001));
+  it('matches a prediction that arrives after its candle, and a candle that arrives out of order', async () => {
+    const h = await harness();
+    await h.push(candle(5, 101));
+    await h.push(candle(6, 102));
+    await h.push(prediction(0, 0.001));
     expect(h.errors.map((e) => e.actualPrice)).toEqual([101]);
-    h.push(prediction(3, -0.001)); // target minute 8
-    h.push(candle(9, 104));
-    h.push(candle(8, 103)); // late, out of order
+    await h.push(prediction(3, -0.001)); // target minute 8
+    await h.push(candle(9, 104));
+    await h.push(candle(8, 103)); // late, out of order
     expect(h.errors.map((e) => [e.targetTime, e.actualPrice])).toEqual([
       [T0 + 5 * MIN, 101],
       [T0 + 8 * MIN, 103],
@@ -148,48 +142,41 @@ describe('error monitor', () => {
     expect(h.errors[1]!.directionCorrect).toBe(false);
   });
 
-  it('expires a prediction whose candle never comes, counting it once and emitting nothing', () => {
-    const h = harness();
-    h.push(prediction(0, 0.01)); // target minute 5, expires when candles reach minute 5 + 2 x 5 = 15
-    h.push(prediction(1, 0.01)); // target minute 6
-    for (let m = 6; m < 15; m++) h.push(candle(m, 100)); // minute 5 is missing
+  it('expires a prediction whose candle never comes, counting it once and emitting nothing', async () => {
+    const h = await harness();
+    await h.push(prediction(0, 0.01)); // target minute 5, expires when candles reach minute 5 + 2 x 5 = 15
+    await h.push(prediction(1, 0.01)); // target minute 6
+    for (let m = 6; m < 15; m++) await h.push(candle(m, 100)); // minute 5 is missing
     expect(h.expired).toEqual([]);
     expect(h.errors).toHaveLength(1); // minute 6 matched
-    h.push(candle(15, 100));
+    await h.push(candle(15, 100));
     expect(h.expired).toEqual([T0 + 5 * MIN]);
-    expect(h.state.pending).toEqual([]);
-    expect(h.state.expired).toEqual({ 'gru-h5': 1 });
-    h.push(candle(5, 100)); // far too late: nothing waits for it any more
+    expect((await h.state()).pending).toEqual([]);
+    expect((await h.state()).expired).toEqual({ 'gru-h5': 1 });
+    await h.push(candle(5, 100)); // far too late: nothing waits for it any more
     expect(h.errors).toHaveLength(1);
     // A prediction arriving when its expiry has already passed is counted at once.
-    h.push(prediction(-20, 0.01));
+    await h.push(prediction(-20, 0.01));
     expect(h.expired).toHaveLength(2);
     expect(h.errors).toHaveLength(1);
     expect(h.reports.at(-1)!.expired).toBe(2);
     expect(h.monitor.snapshot()[0]!.stats[0]!.count).toBe(1);
   });
 
-  it('expires whatever is pending at the end of a bounded input', () => {
-    const h = harness();
-    h.push(prediction(0, 0.01));
-    const ctx: TickContext<ErrorMonitorState> = {
-      keys: () => ['BTC/USDT|1m'],
-      state: () => h.state,
-      setState() {},
-      now: () => 0,
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-    };
-    h.monitor.stage.flush!(ctx);
+  it('expires whatever is pending at the end of a bounded input', async () => {
+    const h = await harness();
+    await h.push(prediction(0, 0.01));
+    await h.run.flush();
     expect(h.expired).toEqual([T0 + 5 * MIN]);
-    expect(h.state.pending).toEqual([]);
+    expect((await h.state()).pending).toEqual([]);
   });
 
-  it('keeps models apart, and a re-sent prediction replaces the waiting one', () => {
-    const h = harness();
-    h.push(prediction(0, 0.01, 100, 'gru-h5'));
-    h.push(prediction(0, 0.02, 100, 'gru-h5'));
-    h.push(prediction(0, -0.01, 100, 'ridge-h5'));
-    h.push(candle(5, 101));
+  it('keeps models apart, and a re-sent prediction replaces the waiting one', async () => {
+    const h = await harness();
+    await h.push(prediction(0, 0.01, 100, 'gru-h5'));
+    await h.push(prediction(0, 0.02, 100, 'gru-h5'));
+    await h.push(prediction(0, -0.01, 100, 'ridge-h5'));
+    await h.push(candle(5, 101));
     expect(h.errors.map((e) => [e.modelName, e.predictedReturn])).toEqual([
       ['gru-h5', 0.02],
       ['ridge-h5', -0.01],

@@ -30,15 +30,7 @@ export interface ResultWriter {
   upsert(batches: readonly TopicRows[]): Promise<void>;
 }
 
-export const sinkInputs = [
-  topics.candles,
-  topics.features,
-  topics.predictions,
-  topics.predictionErrors,
-  topics.signals,
-  topics.sentiment,
-  topics.chartPatterns,
-] as const;
+export const sinkInputs = [topics.candles, topics.features, topics.predictions, topics.predictionErrors] as const;
 
 function group(records: readonly InputRecord[]): TopicRows[] {
   const byTopic = new Map<string, object[]>();
@@ -100,8 +92,7 @@ export function createPostgresSinkStage(writer: ResultWriter): StageDefinition {
 
   return defineStage({
     name: 'postgres-sink',
-    description:
-      'Upserts candles, features, predictions, prediction errors, signals, sentiment and chart patterns into Postgres.',
+    description: 'Upserts candles, features, predictions and prediction errors into Postgres.',
     inputs: sinkInputs,
     outputs: [],
     handleBatch,

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { ResultQueries } from '../../pipeline/index.ts';
+import type { ResultQueries } from './queries.ts';
 import type { ApiConfig } from './config.ts';
 
 // What every route module gets from the app; a module of its own so routes and app.ts do not import each other.

@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
-import type { ResultQueries } from '../../pipeline/index.ts';
+import type { ResultQueries } from './queries.ts';
 import type { ApiDeps, ApiHealth } from './api-deps.ts';
 import { DatabaseError } from '../../pipeline/index.ts';
 import { ApiError } from './api-error.ts';

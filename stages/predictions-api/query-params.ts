@@ -1,5 +1,5 @@
 import { SYMBOL_PATTERN } from '../../schemas/validate.ts';
-import type { Cursor } from '../../pipeline/index.ts';
+import type { Cursor } from './queries.ts';
 import { badRequest } from './api-error.ts';
 
 // Query-string values beyond what JSON schema can say: times in two notations, symbols in two spellings,

@@ -1,39 +1,43 @@
-import {
-  executionProviders,
-  readDuration,
-  readEnum,
-  readInt,
-  type Env,
-  type ExecutionProvider,
-} from '../../pipeline/index.ts';
+import { defineConfig, executionProviders, settings } from '../../pipeline/index.ts';
 
-export interface PredictorConfig {
-  /** PREDICTOR_BATCH_MAX: most feature vectors per batch and per model call. */
-  batchMax: number;
-  /** PREDICTOR_BATCH_WAIT_MS: how long a partition's batch may wait to fill up to batchMax. */
-  batchWaitMs: number;
-  /** MODEL_EXECUTION_PROVIDER: cpu or cuda (falls back to cpu with one log line). */
-  provider: ExecutionProvider;
-  /** MODEL_RELOAD_INTERVAL: how often the registry's active model is polled (hot reload). */
-  reloadIntervalMs: number;
-  /** PREDICTOR_HISTORY: feature rows kept per symbol|timeframe (at least the active model's window). */
-  historyLength: number;
-}
+export const predictorConfig = defineConfig({
+  /** Most feature vectors per batch and per model call. */
+  batchMax: settings.int('PREDICTOR_BATCH_MAX', {
+    default: 256,
+    min: 1,
+    max: 100_000,
+    doc: 'feature vectors per model call',
+  }),
+  /** How long a partition's batch may wait to fill up to batchMax. */
+  batchWaitMs: settings.int('PREDICTOR_BATCH_WAIT_MS', {
+    default: 5,
+    min: 0,
+    max: 10_000,
+    doc: 'how long a batch may wait to fill (ms)',
+  }),
+  provider: settings.oneOf('MODEL_EXECUTION_PROVIDER', executionProviders, {
+    default: 'cpu',
+    doc: 'onnxruntime execution provider: `cpu` or `cuda` (falls back to cpu with one log line)',
+  }),
+  /** How often the registry's active model is polled (hot reload). */
+  reloadIntervalMs: settings.duration('MODEL_RELOAD_INTERVAL', {
+    default: 2_000,
+    min: 10,
+    doc: "how often the predictor checks the registry's active model (hot reload)",
+  }),
+  /** Feature rows kept per symbol|timeframe (at least the active model's window). */
+  historyLength: settings.int('PREDICTOR_HISTORY', {
+    default: 64,
+    min: 1,
+    max: 10_000,
+    doc: "feature rows kept per series (at least the active model's window)",
+  }),
+});
 
-export const defaultPredictorConfig: PredictorConfig = {
-  batchMax: 256,
-  batchWaitMs: 5,
-  provider: 'cpu',
-  reloadIntervalMs: 2_000,
-  historyLength: 64,
-};
+export type PredictorConfig = ReturnType<typeof predictorConfig.compile>;
 
-export function readPredictorConfig(env: Env): PredictorConfig {
-  return {
-    batchMax: readInt(env, 'PREDICTOR_BATCH_MAX', defaultPredictorConfig.batchMax, { min: 1, max: 100_000 }),
-    batchWaitMs: readInt(env, 'PREDICTOR_BATCH_WAIT_MS', defaultPredictorConfig.batchWaitMs, { min: 0, max: 10_000 }),
-    provider: readEnum(env, 'MODEL_EXECUTION_PROVIDER', executionProviders, defaultPredictorConfig.provider),
-    reloadIntervalMs: readDuration(env, 'MODEL_RELOAD_INTERVAL', defaultPredictorConfig.reloadIntervalMs),
-    historyLength: readInt(env, 'PREDICTOR_HISTORY', defaultPredictorConfig.historyLength, { min: 1, max: 10_000 }),
-  };
+export const defaultPredictorConfig: PredictorConfig = predictorConfig.compile({});
+
+export function readPredictorConfig(env: Readonly<Record<string, string | undefined>>): PredictorConfig {
+  return predictorConfig.compile(env);
 }

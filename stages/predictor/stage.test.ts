@@ -1,24 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { featureVectors, loadCandles } from '../../models/dataset/dataset.ts';
-import { MemoryBus } from '../../pipeline/bus/memory-bus.ts';
-import type { BusRecord } from '../../pipeline/bus/bus.ts';
 import {
-  InMemoryModelRegistry,
-  loadOnnxModel,
+  loadForecastModel,
   normalisedRow,
   topics,
   writeWindow,
   type FeatureVector,
+  type ModelRegistry,
   type Prediction,
 } from '../../pipeline/index.ts';
-import { silentLogger } from '../../pipeline/log.ts';
-import { allTopicSettings } from '../../schemas/topics.ts';
-import { createRegistry, StageMetrics } from '../../pipeline/metrics/stage-metrics.ts';
-import { createLocalRegistryCodec } from '../../pipeline/serde/local-registry-codec.ts';
-import { StageRunner } from '../../pipeline/stage/index.ts';
-import { uniqueName } from '../../pipeline/testing/unique-name.ts';
-import { waitFor } from '../../pipeline/testing/wait-for.ts';
+import { InMemoryModelRegistry } from '../../pipeline/models/memory-model-registry.ts';
+import { input, StageUnderTest } from '../../pipeline/testing/run-stage.ts';
 import { createPredictorStage, type PredictorStage } from './stage.ts';
 
 // The predictor on the real runner and embedded bus, with the bundled models and real feature vectors (the
@@ -34,59 +27,23 @@ afterEach(async () => {
 });
 
 async function harness(predictor: PredictorStage) {
-  const bus = new MemoryBus();
-  bus.onHandlerError = () => undefined;
-  await bus.ensureTopics(allTopicSettings());
-  const codec = createLocalRegistryCodec();
-  const metrics = new StageMetrics(createRegistry({ defaultMetrics: false }));
-  const runner = new StageRunner(
-    predictor.stage,
-    { bus, codec, metrics, log: silentLogger },
-    { groupId: uniqueName('predictor'), ticks: false },
-  );
-  await runner.start();
+  const run = await new StageUnderTest(predictor.stage).start();
   cleanups.push(async () => {
-    await runner.stop();
+    await run.close();
     await predictor.close();
-    await bus.close();
   });
-  const predictions: Prediction[] = [];
-  const dead: BusRecord[] = [];
-  await bus.subscribe({
-    groupId: uniqueName('reader'),
-    topics: [topics.predictions.name],
-    onBatch: async (b) => {
-      for (const r of b.records) predictions.push((await codec.decode(r.topic, r.value)) as Prediction);
+  return {
+    get predictions() {
+      return run.values<Prediction>(topics.predictions);
     },
-  });
-  await bus.subscribe({
-    groupId: uniqueName('dlq'),
-    topics: [`${topics.features.name}.dlq`],
-    onBatch: async (b) => void dead.push(...b.records),
-  });
-  const send = async (fvs: readonly FeatureVector[]) => {
-    const messages = await Promise.all(
-      fvs.map(async (fv) => ({
-        key: `${fv.symbol}|${fv.timeframe}|${fv.start}`,
-        value: await codec.encode(topics.features.name, 'FeatureVector', fv),
-      })),
-    );
-    // The runner's partitioning: one series per partition key.
-    const { partitionForKey } = await import('../../pipeline/bus/partitioner.ts');
-    await bus.produce(
-      topics.features.name,
-      messages.map((m, i) => ({
-        ...m,
-        partition: partitionForKey(`${fvs[i]!.symbol}|${fvs[i]!.timeframe}`, topics.features.partitions),
-      })),
-    );
+    dead: run.deadLetters,
+    send: (fvs: readonly FeatureVector[]) => run.send(fvs.map((f) => input(topics.features, f))),
   };
-  return { bus, predictions, dead, send };
 }
 
 /** What the model predicts for the window ending at each index, computed directly (no stage, no runner). */
 async function direct(name: string, fvs: readonly FeatureVector[]): Promise<Map<number, number>> {
-  const model = await loadOnnxModel(modelDir(name));
+  const model = await loadForecastModel(modelDir(name));
   const W = model.card.inputs.windowLength;
   const F = model.card.inputs.features.length;
   const rows = fvs.map((f) => normalisedRow(f, model.card));
@@ -124,7 +81,6 @@ describe('predictor stage', () => {
       );
       await h.send(fvs.slice(0, 150));
       await h.send(fvs.slice(150));
-      await waitFor(() => h.predictions.length === expected.size, `${expected.size} predictions`);
       expect(h.dead).toEqual([]);
       expect(h.predictions.map((p) => p.featureTime)).toEqual([...expected.keys()]);
       const first = fvs.findIndex((f) => f.adx14 !== null); // the last feature to warm up
@@ -158,10 +114,10 @@ describe('predictor stage', () => {
     let sent = 0;
     const chunk = 50;
     for (; sent < 500; sent += chunk) await h.send([...a.slice(sent, sent + chunk), ...b.slice(sent, sent + chunk)]);
-    await waitFor(() => h.predictions.length >= 200, 'ridge predictions flowing');
+    expect(h.predictions.length).toBeGreaterThanOrEqual(200);
     await registry.activate('gru-h5', '1.0.0');
     for (; sent < 1200; sent += chunk) await h.send([...a.slice(sent, sent + chunk), ...b.slice(sent, sent + chunk)]);
-    await waitFor(() => h.predictions.length === 2 * expectedPerSeries, 'a prediction for every feature vector');
+    expect(h.predictions).toHaveLength(2 * expectedPerSeries);
     for (const symbol of ['BTC/USDT', 'ETH/USDT']) {
       const mine = h.predictions.filter((p) => p.symbol === symbol);
       const times = mine.map((p) => p.featureTime);
@@ -185,7 +141,7 @@ describe('predictor stage', () => {
     await h.send(fvs);
     await h.send([{ ...fvs[59]!, rsi14: 10 }]);
     const n = fvs.filter((f) => f.adx14 !== null).length;
-    await waitFor(() => h.predictions.length === n + 1, 'predictions of the 1m series and the correction');
+    expect(h.predictions).toHaveLength(n + 1);
     expect(h.predictions.every((p) => p.timeframe === '1m')).toBe(true);
     const last = h.predictions.slice(-2);
     expect(last[0]!.featureTime).toBe(last[1]!.featureTime);
@@ -198,27 +154,40 @@ describe('ServingModel', () => {
     let now = 0;
     let asked = 0;
     const inner = await registryWith('ridge-h5');
-    const registry = {
-      ...inner,
-      register: inner.register.bind(inner),
-      list: inner.list.bind(inner),
-      activate: inner.activate.bind(inner),
-      active: () => (asked++, inner.active()),
+    const registry: ModelRegistry = {
+      register: (dir) => inner.register(dir),
+      list: (task) => inner.list(task),
+      activate: (name, version, scope) => inner.activate(name, version, scope),
+      active: (task, series) => inner.active(task, series),
+      activations: (task) => (asked++, inner.activations(task)),
     };
     const p = createPredictorStage({ registry, config: { reloadIntervalMs: 2_000 }, log, now: () => now });
     cleanups.push(() => p.close());
-    expect((await p.serving.current())!.card.name).toBe('ridge-h5');
+    const series = { symbol: 'BTC/USDT', timeframe: '1m' };
+    const serving = async () => (await p.serving.refresh(), p.serving.modelFor(series)?.card.name);
+    expect(await serving()).toBe('ridge-h5');
     await inner.activate('gru-h5', '1.0.0');
     now = 1_999;
-    expect((await p.serving.current())!.card.name).toBe('ridge-h5');
+    expect(await serving()).toBe('ridge-h5');
     expect(asked).toBe(1);
     now = 2_000;
-    expect((await p.serving.current())!.card.name).toBe('gru-h5');
+    expect(await serving()).toBe('gru-h5');
     expect(asked).toBe(2);
-    const broken = { ...(await inner.active())!, sha256: 'f'.repeat(64), dir: '/nonexistent' };
-    registry.active = async () => broken;
+    const [gru] = await inner.activations('return-forecast');
+    registry.activations = async () => [{ ...gru!, sha256: 'f'.repeat(64), dir: '/nonexistent' }];
     now = 4_000;
-    expect((await p.serving.current())!.card.name).toBe('gru-h5');
+    expect(await serving()).toBe('gru-h5');
+  });
+
+  it('serves each series the most specific active model, and nothing where none is active', async () => {
+    const registry = await registryWith('ridge-h5');
+    await registry.activate('gru-h5', '1.0.0', { symbol: 'ETH/USDT', timeframe: '1m' });
+    const p = createPredictorStage({ registry, config: { reloadIntervalMs: 0 }, log });
+    cleanups.push(() => p.close());
+    await p.serving.refresh();
+    expect(p.serving.modelFor({ symbol: 'BTC/USDT', timeframe: '1m' })?.card.name).toBe('ridge-h5');
+    expect(p.serving.modelFor({ symbol: 'ETH/USDT', timeframe: '1m' })?.card.name).toBe('gru-h5');
+    expect(p.serving.modelFor({ symbol: 'BTC/USDT', timeframe: '5m' })).toBeNull();
   });
 });
 

@@ -5,8 +5,10 @@ import {
   timeframeMs,
   topics,
   type FeatureVector,
+  type ForecastCard,
   type ModelRegistry,
-  type OnnxModel,
+  type ModelTask,
+  type OnnxModel as AnyOnnxModel,
   type Output,
   type StageDefinition,
   type StageLogger,
@@ -14,6 +16,8 @@ import {
 } from '../../pipeline/index.ts';
 import { defaultPredictorConfig, type PredictorConfig } from './predictor-config.ts';
 import { ServingModel } from './serving-model.ts';
+
+type OnnxModel = AnyOnnxModel<ForecastCard>;
 
 /** Per symbol|timeframe: the recent feature rows, raw, so that any model (any window, any features) can use them. */
 export interface PredictorState {
@@ -32,6 +36,8 @@ export interface PredictorStage {
 
 export interface PredictorOptions {
   registry: ModelRegistry;
+  /** The task whose active models it serves. @defaultValue 'return-forecast' */
+  task?: ModelTask;
   config?: Partial<PredictorConfig>;
   log: StageLogger;
   now?: () => number;
@@ -118,6 +124,7 @@ function advance(
 export function createPredictorStage(options: PredictorOptions): PredictorStage {
   const config: PredictorConfig = { ...defaultPredictorConfig, ...options.config };
   const serving = new ServingModel(options.registry, {
+    task: options.task ?? 'return-forecast',
     provider: config.provider,
     reloadIntervalMs: config.reloadIntervalMs,
     log: options.log,
@@ -134,16 +141,18 @@ export function createPredictorStage(options: PredictorOptions): PredictorStage 
     batch: { maxRecords: config.batchMax, maxWaitMs: config.batchWaitMs },
     state: { initial: () => ({ lastStart: null, rows: [] }) },
     async handleBatch(records, ctx) {
-      const model = await serving.current();
-      const keep = Math.max(config.historyLength, model?.card.inputs.windowLength ?? 0);
-      const input = model ? new Float32Array(Math.min(records.length, config.batchMax) * model.exampleSize) : undefined;
+      await serving.refresh();
+      const models = serving.models();
+      const keep = Math.max(config.historyLength, ...models.map((m) => m.card.inputs.windowLength));
       const outputs: Output[] = [];
-      let slots: FeatureVector[] = [];
-      const run = async () => {
-        if (!model || slots.length === 0) return;
-        const predicted = await model.runBatch(input!, slots.length);
-        slots.forEach((fv, i) => outputs.push(emit(topics.predictions, predictionOf(model, fv, predicted[i]!))));
-        slots = [];
+      // One input tensor per model in service: series of one batch may be served by different models.
+      const pending = new Map<OnnxModel, { input: Float32Array; slots: FeatureVector[] }>();
+      const run = async (model: OnnxModel) => {
+        const p = pending.get(model);
+        if (!p || p.slots.length === 0) return;
+        const predicted = await model.runBatch(p.input, p.slots.length);
+        p.slots.forEach((fv, i) => outputs.push(emit(topics.predictions, predictionOf(model, fv, predicted[i]!))));
+        p.slots = [];
       };
       for (const record of records) {
         const fv = record.value;
@@ -159,14 +168,20 @@ export function createPredictorStage(options: PredictorOptions): PredictorStage 
         // Trimmed in steps rather than per record: shifting the history on every vector costs more than it saves.
         if (st.rows.length >= keep + TRIM_STEP) st.rows.splice(0, st.rows.length - keep);
         st.lastStart = fv.start;
+        const model = serving.modelFor({ symbol: fv.symbol, timeframe: fv.timeframe });
         if (!model || fv.timeframe !== model.card.timeframe) continue;
         const cache = advance(windows, ctx.keyOf(record), model, st.rows);
         if (cache.sinceNull < model.card.inputs.windowLength) continue;
-        input!.set(cache.window, slots.length * model.exampleSize);
-        slots.push(fv);
-        if (slots.length === config.batchMax) await run();
+        let p = pending.get(model);
+        if (!p) {
+          p = { input: new Float32Array(Math.min(records.length, config.batchMax) * model.exampleSize), slots: [] };
+          pending.set(model, p);
+        }
+        p.input.set(cache.window, p.slots.length * model.exampleSize);
+        p.slots.push(fv);
+        if (p.slots.length === config.batchMax) await run(model);
       }
-      await run();
+      for (const model of pending.keys()) await run(model);
       return outputs;
     },
   });

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../../pipeline/index.ts';
+import { ConfigError, defineConfig, setting, settings } from '../../pipeline/index.ts';
 import { fileFormats } from '../../market/files/formats.ts';
 
 /** The bundled sample of real Kraken trades the source replays when nothing is configured. */
@@ -68,15 +68,33 @@ function parseSpeed(text: string | undefined, source: SourceSpec): number | null
   return n;
 }
 
-export function parseTradeSourceConfig(env: Record<string, string | undefined>): TradeSourceConfig {
-  const source = parseSource(env.SOURCE);
-  const replaySpeed = parseSpeed(env.REPLAY_SPEED, source);
-  let pollIntervalMs = 2_000;
-  if (env.SOURCE_POLL_INTERVAL !== undefined && env.SOURCE_POLL_INTERVAL.trim() !== '') {
-    pollIntervalMs = Number(env.SOURCE_POLL_INTERVAL);
-    if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 100) {
-      throw new ConfigError('SOURCE_POLL_INTERVAL', 'must be milliseconds, at least 100');
-    }
-  }
-  return { source, replaySpeed, pollIntervalMs };
+export const tradeSourceConfig = defineConfig(
+  {
+    source: setting('SOURCE', {
+      default: { kind: 'sample', path: bundledSamplePath } as SourceSpec,
+      defaultText: 'bundled sample',
+      doc: '`sample`; `file:FORMAT:PATH` (formats as for `candles`); `ccxt:EXCHANGE:BTC/USD,ETH/USD` (binance, kraken, coinbase, ...)',
+      parse: parseSource,
+    }),
+    replaySpeed: setting<string | undefined>('REPLAY_SPEED', {
+      default: undefined,
+      defaultText: '`60x` for the sample, `max` for files',
+      parse: (t) => t,
+      doc: 'replay pace: `Nx` real time or `max`; default `60x` for the sample, `max` for files',
+    }),
+    pollIntervalMs: settings.int('SOURCE_POLL_INTERVAL', {
+      default: 2_000,
+      min: 100,
+      doc: 'ms between REST polls of an exchange without websocket trades',
+    }),
+  },
+  ({ source, replaySpeed, pollIntervalMs }): TradeSourceConfig => ({
+    source,
+    replaySpeed: parseSpeed(replaySpeed, source),
+    pollIntervalMs,
+  }),
+);
+
+export function parseTradeSourceConfig(env: Readonly<Record<string, string | undefined>>): TradeSourceConfig {
+  return tradeSourceConfig.compile(env);
 }

@@ -115,14 +115,14 @@ describe('candleflow candles', () => {
     }
   });
 
-  it('rolls Kraken OHLCVT candles up, learning their timeframe from the file', async () => {
+  it("rolls Kraken OHLCVT candles up, learning their timeframe from the file, the --symbol unified like a file's", async () => {
     const r = await candles(
       '--in',
       kraken1m,
       '--format',
       'kraken-ohlcvt',
       '--symbol',
-      'BTC/USDC',
+      'XBTUSDC',
       '--timeframes',
       '5m',
       '--gaps',

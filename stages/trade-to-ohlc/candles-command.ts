@@ -3,7 +3,7 @@ import { CandleflowError, InputError, LateRecordError, timeframeMs, type Candle 
 // The command reads the trade source's file layouts; the stage itself (stage.ts) never imports another stage.
 import { fileFormatNames, fileFormats, type CandleRow } from '../../market/files/formats.ts';
 import { readLines } from '../../market/files/line-reader.ts';
-import { symbolFromFileName } from '../../market/symbols.ts';
+import { symbolFromFileName, unifySymbol } from '../../market/symbols.ts';
 import { applyCandle, checkRollup, flushRollup, initialRollupState, type RollupState } from './candle-rollup.ts';
 import { defaultTradeToOhlcConfig, parseGapPolicy, parseTimeframeList, type TradeToOhlcConfig } from './config.ts';
 import { parseDuration } from './duration.ts';
@@ -111,7 +111,14 @@ function parseOptions(argv: string[]): Options | 'help' {
     inputTimeframeMs = wrap(() => parseDuration(v['input-timeframe']!, '--input-timeframe'));
   if (inputTimeframeMs === 0) throw new ArgumentError('--input-timeframe must be longer than 0');
   if (v.symbol !== undefined && v.symbol.trim() === '') throw new ArgumentError('--symbol is empty');
-  return { path: v.in, format: v.format, symbol: v.symbol ?? null, config, inputTimeframeMs };
+  // One rule for every way a symbol comes in (flag, file, topic): exchange spellings become ccxt's BASE/QUOTE.
+  return {
+    path: v.in,
+    format: v.format,
+    symbol: v.symbol === undefined ? null : unifySymbol(v.symbol),
+    config,
+    inputTimeframeMs,
+  };
 }
 
 /** Writes with backpressure: resolves when the stream can take more. */

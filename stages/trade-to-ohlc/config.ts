@@ -1,11 +1,12 @@
 import {
-  ConfigError,
+  defineConfig,
   InputError,
+  settings,
+  setting,
   timeframeMs,
   timeframes as knownTimeframes,
   type Timeframe,
 } from '../../pipeline/index.ts';
-import { parseDuration } from './duration.ts';
 
 export type GapPolicy = 'flat' | 'omit';
 
@@ -25,15 +26,6 @@ export interface TradeToOhlcConfig {
    */
   liveSlackMs: number;
 }
-
-export const defaultTradeToOhlcConfig: Readonly<TradeToOhlcConfig> = Object.freeze({
-  timeframes: [...knownTimeframes],
-  graceMs: 2_000,
-  gaps: 'flat',
-  partialIntervalMs: null,
-  keepRepeats: false,
-  liveSlackMs: 5_000,
-});
 
 /** `1m,5m,1h` -> timeframes sorted shortest first; throws InputError on an unknown or repeated one. */
 export function parseTimeframeList(text: string, what: string): Timeframe[] {
@@ -57,36 +49,45 @@ export function parseGapPolicy(text: string, what: string): GapPolicy {
   throw new InputError(`${what}: "${text}" must be flat or omit`);
 }
 
-export function parseBoolean(text: string, what: string): boolean {
-  const t = text.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(t)) return false;
-  throw new InputError(`${what}: "${text}" must be true or false`);
-}
+export const tradeToOhlcConfig = defineConfig(
+  {
+    timeframes: setting('OHLC_TIMEFRAMES', {
+      default: [...knownTimeframes] as Timeframe[],
+      defaultText: knownTimeframes.join(','),
+      doc: 'timeframes trade-to-ohlc builds',
+      parse: (t) => parseTimeframeList(t, 'OHLC_TIMEFRAMES'),
+    }),
+    graceMs: settings.duration('OHLC_GRACE', {
+      default: 2_000,
+      min: 0,
+      doc: "how long after a window's end a trade may still arrive",
+    }),
+    gaps: settings.oneOf('OHLC_GAPS', ['flat', 'omit'], {
+      default: 'flat',
+      doc: 'empty windows between two trades: `flat` candles at the previous close, or `omit`',
+    }),
+    partialIntervalMs: settings.duration('OHLC_PARTIAL_INTERVAL', {
+      default: 0,
+      defaultText: 'off',
+      min: 0,
+      doc: 'emit the open window so far to `candles.partial` at this interval (e.g. `5s`)',
+    }),
+    keepRepeats: settings.boolean('OHLC_KEEP_REPEATS', {
+      default: false,
+      doc: 'keep exact repeats of id-less trades instead of de-duplicating them',
+    }),
+  },
+  (v): TradeToOhlcConfig => ({
+    ...v,
+    timeframes: [...v.timeframes],
+    partialIntervalMs: v.partialIntervalMs > 0 ? v.partialIntervalMs : null,
+    liveSlackMs: 5_000,
+  }),
+);
+
+export const defaultTradeToOhlcConfig: Readonly<TradeToOhlcConfig> = tradeToOhlcConfig.compile({});
 
 /** Reads the stage's settings from environment-like variables; a bad value throws ConfigError naming it. */
-export function parseTradeToOhlcConfig(env: Record<string, string | undefined>): TradeToOhlcConfig {
-  const config: TradeToOhlcConfig = {
-    ...defaultTradeToOhlcConfig,
-    timeframes: [...defaultTradeToOhlcConfig.timeframes],
-  };
-  const read = <T>(variable: string, parse: (text: string) => T): T | undefined => {
-    const text = env[variable];
-    if (text === undefined || text.trim() === '') return undefined;
-    try {
-      return parse(text.trim());
-    } catch (err) {
-      throw new ConfigError(
-        variable,
-        err instanceof InputError ? err.message.replace(`${variable}: `, '') : String(err),
-      );
-    }
-  };
-  config.timeframes = read('OHLC_TIMEFRAMES', (t) => parseTimeframeList(t, 'OHLC_TIMEFRAMES')) ?? config.timeframes;
-  config.graceMs = read('OHLC_GRACE', (t) => parseDuration(t, 'OHLC_GRACE')) ?? config.graceMs;
-  config.gaps = read('OHLC_GAPS', (t) => parseGapPolicy(t, 'OHLC_GAPS')) ?? config.gaps;
-  const partial = read('OHLC_PARTIAL_INTERVAL', (t) => parseDuration(t, 'OHLC_PARTIAL_INTERVAL'));
-  if (partial !== undefined) config.partialIntervalMs = partial > 0 ? partial : null;
-  config.keepRepeats = read('OHLC_KEEP_REPEATS', (t) => parseBoolean(t, 'OHLC_KEEP_REPEATS')) ?? config.keepRepeats;
-  return config;
+export function parseTradeToOhlcConfig(env: Readonly<Record<string, string | undefined>>): TradeToOhlcConfig {
+  return tradeToOhlcConfig.compile(env);
 }

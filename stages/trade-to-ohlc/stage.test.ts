@@ -1,108 +1,62 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
-  LateRecordError,
   topics,
   type Candle,
   type HandleContext,
-  type Output,
   type StageDefinition,
-  type StageLogger,
   type TickContext,
+  type TopicSpec,
   type Trade,
 } from '../../pipeline/index.ts';
+import { input, StageUnderTest } from '../../pipeline/testing/run-stage.ts';
 import { FEED_STATUS_HEADER } from '../../schemas/feed-status.ts';
 import { csvFormat } from '../../market/files/formats.ts';
 import { defaultTradeToOhlcConfig, type TradeToOhlcConfig } from './config.ts';
 import { createTradeToOhlcStage } from './stage.ts';
-import type { SymbolCandleState } from './symbol-candles.ts';
+import { initialSymbolState, type SymbolCandleState } from './symbol-candles.ts';
 
-// A minimal stand-in for the runner: keyed state in a Map, and a changelog written as the runner writes it: a
-// handled record's key always, a tick's or flush's keys only when reported with setState. A restart restores
-// from that changelog, so a change a tick made without reporting it would show up as a different candle.
+// The stage on the real runner: restarts restore state from the changelog, ticks run at the injected clock.
 
-const silent: StageLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const running: StageUnderTest<SymbolCandleState>[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.close();
+});
 
 class Harness {
-  states = new Map<string, SymbolCandleState>();
-  changelog = new Map<string, string>();
-  outputs: Output[] = [];
-  late = 0;
-  /** Keys the last tick or flush reported changed. */
-  reported: string[] = [];
-  constructor(
-    public stage: StageDefinition<Trade, SymbolCandleState>,
-    public clock: { now: number },
-  ) {}
+  private constructor(private run: StageUnderTest<SymbolCandleState>) {}
 
-  async send(trade: Trade, headers: Record<string, string> = {}): Promise<void> {
-    const key = trade.symbol;
-    let state = this.states.get(key) ?? this.stage.state!.initial(key);
-    const ctx: HandleContext<SymbolCandleState> = {
-      state,
-      key,
-      now: () => this.clock.now,
-      log: silent,
-      setState: (next) => {
-        state = next;
-      },
-    };
-    try {
-      const out = await this.stage.handle!(
-        { topic: 'trades', partition: 0, offset: 0, key, headers, value: trade },
-        ctx,
-      );
-      this.outputs.push(...(out ?? []));
-    } catch (err) {
-      if (!(err instanceof LateRecordError)) throw err;
-      this.late += 1;
-    }
-    this.states.set(key, ctx.state === state ? state : ctx.state);
-    this.changelog.set(key, JSON.stringify(this.states.get(key)));
+  static async start(stage: StageDefinition<Trade, SymbolCandleState>, clock: { now: number }): Promise<Harness> {
+    const run = await new StageUnderTest<SymbolCandleState>(stage, { now: () => clock.now }).start();
+    running.push(run);
+    return new Harness(run);
   }
 
-  private tickContext(): TickContext<SymbolCandleState> {
-    this.reported = [];
-    return {
-      keys: () => [...this.states.keys()],
-      state: (key) => this.states.get(key)!,
-      setState: (key, next) => {
-        this.states.set(key, next);
-        if (!this.reported.includes(key)) this.reported.push(key);
-      },
-      now: () => this.clock.now,
-      log: silent,
-    };
+  send(trades: Trade | readonly Trade[], headers?: Record<string, string>): Promise<void> {
+    return this.run.send(
+      (Array.isArray(trades) ? trades : [trades]).map((t: Trade) => input(topics.trades, t, headers)),
+    );
   }
 
-  /** Like the runner after a tick or flush: writes the reported keys, as they are once it returned. */
-  private persistReported(): void {
-    for (const key of this.reported) this.changelog.set(key, JSON.stringify(this.states.get(key)));
+  get late(): number {
+    return this.run.deadLetters.filter((d) => d.code === 'CF_ERR_LATE').length;
   }
 
-  async tick(): Promise<void> {
-    this.outputs.push(...((await this.stage.tick!.run(this.tickContext())) ?? []));
-    this.persistReported();
+  tick = () => this.run.tick();
+  flush = () => this.run.flush();
+
+  /** A new worker (a fresh stage instance) on the same bus, restoring every key's state from the changelog. */
+  async restart(config: TradeToOhlcConfig): Promise<Harness> {
+    await this.run.restart(createTradeToOhlcStage(config));
+    return this;
   }
 
-  flush(): void {
-    this.outputs.push(...(this.stage.flush!(this.tickContext()) ?? []));
-    this.persistReported();
-  }
-
-  /** A new worker that restores every key's state from the changelog. */
-  restart(config: TradeToOhlcConfig): Harness {
-    const next = new Harness(createTradeToOhlcStage(config), this.clock);
-    for (const [key, json] of this.changelog) next.states.set(key, JSON.parse(json) as SymbolCandleState);
-    next.changelog = new Map(this.changelog);
-    next.outputs = this.outputs;
-    next.late = this.late;
-    return next;
-  }
-
-  candles(topic = topics.candles): Candle[] {
-    return this.outputs.filter((o) => o.topic === topic).map((o) => o.value as Candle);
+  /** Candles of a topic by symbol, timeframe and start: partitions interleave in arrival order. */
+  candles(topic: TopicSpec = topics.candles): Candle[] {
+    return this.run
+      .values<Candle>(topic)
+      .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.timeframe.localeCompare(b.timeframe) || a.start - b.start);
   }
 }
 
@@ -123,27 +77,27 @@ describe('trade-to-ohlc stage', () => {
   it('replays history with ticks in between and gives exactly the candles of a straight run', async () => {
     const trades = krakenTrades();
     const clock = { now: Date.UTC(2026, 0, 1) };
-    const straight = new Harness(createTradeToOhlcStage(config), clock);
-    for (const t of trades) await straight.send(t);
-    straight.flush();
+    const straight = await Harness.start(createTradeToOhlcStage(config), clock);
+    await straight.send(trades);
+    await straight.flush();
 
-    // Killed and restarted every 500 trades, ticking in between: the wall clock must not close anything.
-    let worker = new Harness(createTradeToOhlcStage(config), clock);
-    for (const [i, t] of trades.entries()) {
-      await worker.send(t);
-      if (i % 100 === 0) await worker.tick();
-      if (i % 500 === 499) worker = worker.restart(config);
+    // Restarted every 500 trades, ticking every 100: the wall clock must not close anything of a replay.
+    const worker = await Harness.start(createTradeToOhlcStage(config), clock);
+    for (let i = 0; i < trades.length; i += 100) {
+      await worker.send(trades.slice(i, i + 100));
+      await worker.tick();
+      if (i % 500 === 400) await worker.restart(config);
     }
-    worker.flush();
+    await worker.flush();
     expect(worker.candles()).toEqual(straight.candles());
     const hour = straight.candles().find((c) => c.timeframe === '1h')!;
     expect([hour.open, hour.high, hour.low, hour.close, hour.trades]).toEqual([10749.4, 11041.8, 10600, 11014.3, 2671]);
     expect(straight.candles().filter((c) => c.timeframe === '1m')).toHaveLength(60);
   });
 
-  it('throws LateRecordError for a trade after its window closed, so the runner dead-letters it', async () => {
+  it('dead-letters a trade that comes after its window closed as late', async () => {
     const clock = { now: 0 };
-    const h = new Harness(createTradeToOhlcStage(config), clock);
+    const h = await Harness.start(createTradeToOhlcStage(config), clock);
     const t = (ms: number): Trade => ({
       exchange: 'x',
       symbol: 'ETH/USD',
@@ -162,7 +116,7 @@ describe('trade-to-ohlc stage', () => {
   it('in live mode closes idle windows on time, but not while the feed is down', async () => {
     const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
     const clock = { now: t0 + 10_100 };
-    let h = new Harness(createTradeToOhlcStage({ ...config, timeframes: ['1m'] }), clock);
+    const h = await Harness.start(createTradeToOhlcStage({ ...config, timeframes: ['1m'] }), clock);
     const btc: Trade = {
       exchange: 'kraken',
       symbol: 'BTC/USD',
@@ -179,14 +133,12 @@ describe('trade-to-ohlc stage', () => {
     clock.now = t0 + 62_000;
     await h.tick();
     expect(h.candles().map((c) => [c.symbol, c.start - t0])).toEqual([['BTC/USD', 0]]);
-    expect(h.reported).toEqual(['BTC/USD']); // ETH's state did not change: nothing to write
 
     // After a restart the worker waits until it has seen a live trade before the wall clock counts again.
-    h = h.restart({ ...config, timeframes: ['1m'] });
+    await h.restart({ ...config, timeframes: ['1m'] });
     clock.now = t0 + 122_000;
     await h.tick();
     expect(h.candles()).toHaveLength(1);
-    expect(h.reported).toEqual([]);
     clock.now = t0 + 122_100;
     await h.send({ ...btc, tradeId: '2', timestamp: t0 + 122_000 });
     await h.send({ ...eth, tradeId: '2', timestamp: t0 + 125_000 }, { [FEED_STATUS_HEADER]: 'up' });
@@ -206,7 +158,7 @@ describe('trade-to-ohlc stage', () => {
   it('emits the open windows on candles.partial at the configured interval', async () => {
     const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
     const clock = { now: t0 + 1_000 };
-    const h = new Harness(
+    const h = await Harness.start(
       createTradeToOhlcStage({ ...config, timeframes: ['1m', '5m'], partialIntervalMs: 1_000 }),
       clock,
     );
@@ -224,16 +176,62 @@ describe('trade-to-ohlc stage', () => {
       { timeframe: '1m', start: t0, volume: 2, final: false },
       { timeframe: '5m', start: t0, volume: 2, final: false },
     ]);
-    expect(h.reported).toEqual([]); // partial candles are read from the state, not written to it
     clock.now += 1_000;
     await h.tick();
     expect(h.candles(topics.candlesPartial)).toHaveLength(2);
   });
 
-  it('reports a window the wall clock closed with nothing to emit, so a restart still refuses its late trades', async () => {
+  it('reports to the runner exactly the states its tick changed, so only those are written', async () => {
+    const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const now = { ms: t0 + 10_100 };
+    const stage = createTradeToOhlcStage({ ...config, timeframes: ['1m'], partialIntervalMs: 1_000 });
+    const states = new Map<string, SymbolCandleState>();
+    const silent = { debug() {}, info() {}, warn() {}, error() {} };
+    const send = async (symbol: string, at: number, headers: Record<string, string> = {}) => {
+      const state = states.get(symbol) ?? initialSymbolState(symbol);
+      states.set(symbol, state);
+      const ctx: HandleContext<SymbolCandleState> = {
+        state,
+        key: symbol,
+        now: () => now.ms,
+        log: silent,
+        setState() {},
+      };
+      const trade: Trade = {
+        exchange: 'kraken',
+        symbol,
+        tradeId: String(at),
+        price: 1,
+        quantity: 1,
+        side: 'buy',
+        timestamp: t0 + at,
+      };
+      await stage.handle!({ topic: 'trades', partition: 0, offset: 0, key: symbol, headers, value: trade }, ctx);
+    };
+    const tick = async () => {
+      const reported: string[] = [];
+      const ctx: TickContext<SymbolCandleState> = {
+        keys: () => states.keys(),
+        state: (key) => states.get(key)!,
+        setState: (key) => void reported.push(key),
+        now: () => now.ms,
+        log: silent,
+      };
+      await stage.tick!.run(ctx);
+      return reported;
+    };
+    await send('BTC/USD', 10_000);
+    await send('ETH/USD', 10_000);
+    await send('ETH/USD', 10_000, { [FEED_STATUS_HEADER]: 'down' });
+    expect(await tick()).toEqual([]); // partial candles are read from the states, not written to them
+    now.ms = t0 + 62_000;
+    expect(await tick()).toEqual(['BTC/USD']); // BTC's minute closed; ETH's waits for its feed
+    expect(await tick()).toEqual([]);
+  });
+
+  it('writes a window the wall clock closed with nothing to emit, so a restart still refuses its late trades', async () => {
     const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
     const omit: TradeToOhlcConfig = { ...config, timeframes: ['1m'], gaps: 'omit' };
-    const clock = { now: t0 + 10_100 };
     const trade = (id: string, at: number): Trade => ({
       exchange: 'kraken',
       symbol: 'BTC/USD',
@@ -243,21 +241,19 @@ describe('trade-to-ohlc stage', () => {
       side: 'buy',
       timestamp: t0 + at,
     });
-    const run = async (restartAfterTicks: boolean) => {
-      let h = new Harness(createTradeToOhlcStage(omit), clock);
-      clock.now = t0 + 10_100;
+    const run = async (restart: boolean) => {
+      const clock = { now: t0 + 10_100 };
+      const h = await Harness.start(createTradeToOhlcStage(omit), clock);
       await h.send(trade('1', 10_000));
       clock.now = t0 + 62_000;
       await h.tick(); // closes minute 0 and emits it
       clock.now = t0 + 122_000;
       await h.tick(); // closes minute 1, empty and omitted: no candle, but the state moved on
-      const second = h.reported;
-      if (restartAfterTicks) h = h.restart(omit);
+      if (restart) await h.restart(omit);
       await h.send(trade('2', 70_000)); // in minute 1: late
-      return { second, late: h.late, candles: h.candles() };
+      return { late: h.late, candles: h.candles() };
     };
     const straight = await run(false);
-    expect(straight.second).toEqual(['BTC/USD']);
     expect(straight.late).toBe(1);
     expect(await run(true)).toEqual(straight);
   });

@@ -4,8 +4,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../pipeline/db/migrate.ts';
 import type { Pool } from '../../pipeline/db/pool.ts';
-import { createResultQueries, saveModel, type ResultQueries } from '../../pipeline/db/queries.ts';
-import { PostgresResultStore } from '../../pipeline/db/result-store.ts';
+import { createSql } from '../../pipeline/db/sql.ts';
+import { PostgresResultStore } from '../../stages/postgres-sink/result-store.ts';
+import { createResultQueries, type ResultQueries } from '../../stages/predictions-api/queries.ts';
 import { topics } from '../../pipeline/index.ts';
 import { buildApp } from '../../stages/predictions-api/app.ts';
 import { parseApiConfig } from '../../stages/predictions-api/config.ts';
@@ -25,7 +26,7 @@ const MIN = 60_000;
 const BTC = 'symbol=BTC%2FUSD';
 
 async function seed(pool: Pool): Promise<void> {
-  const store = new PostgresResultStore(pool);
+  const store = new PostgresResultStore(createSql(pool));
   await store.upsert([
     {
       topic: topics.candles.name,
@@ -53,26 +54,24 @@ async function seed(pool: Pool): Promise<void> {
     },
     { topic: topics.signals.name, values: range(8).map((i) => signal(i)) },
   ]);
-  await saveModel(pool, {
-    name: 'lgbm-returns',
-    version: '1.0.0',
-    timeframe: '1m',
-    sha256: 'a'.repeat(64),
-    card: { mae: 0.0004 },
-    onnxPath: 'models/lgbm/model.onnx',
-    active: true,
-    registeredAt: T0,
-  });
-  await saveModel(pool, {
-    name: 'arima',
-    version: '2',
-    timeframe: '1m',
-    sha256: 'b'.repeat(64),
-    card: {},
-    onnxPath: null,
-    active: false,
-    registeredAt: T0 + 1,
-  });
+  // Rows as the registry writes them; the API only reads them.
+  const insert =
+    'INSERT INTO models (name, version, task, timeframe, sha256, card, onnx_path, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';
+  await pool.query(insert, [
+    'lgbm-returns',
+    '1.0.0',
+    'return-forecast',
+    '1m',
+    'a'.repeat(64),
+    { mae: 0.0004 },
+    'models/lgbm/model.onnx',
+    T0,
+  ]);
+  await pool.query(insert, ['arima', '2', 'return-forecast', '1m', 'b'.repeat(64), {}, null, T0 + 1]);
+  await pool.query(
+    `INSERT INTO model_activations (task, symbol, timeframe, name, version, activated_at) VALUES ('return-forecast', '', '1m', 'lgbm-returns', '1.0.0', $1)`,
+    [T0],
+  );
 }
 
 function countingQueries(inner: ResultQueries): ResultQueries & { calls: Record<string, number> } {
@@ -107,7 +106,7 @@ for (const kind of databaseKinds) {
         pool = db.pool({ max: 4 });
         await migrate(pool);
         await seed(pool);
-        queries = countingQueries(createResultQueries(pool));
+        queries = countingQueries(createResultQueries(createSql(pool)));
         app = await buildApp({
           queries,
           config: parseApiConfig({ LATEST_CACHE_MS: '60000', RATE_LIMIT_MAX: '0' }),
@@ -295,6 +294,7 @@ for (const kind of databaseKinds) {
           {
             name: 'arima',
             version: '2',
+            task: 'return-forecast',
             timeframe: '1m',
             sha256: 'b'.repeat(64),
             card: {},
@@ -306,6 +306,7 @@ for (const kind of databaseKinds) {
           {
             name: 'lgbm-returns',
             version: '1.0.0',
+            task: 'return-forecast',
             timeframe: '1m',
             sha256: 'a'.repeat(64),
             card: { mae: 0.0004 },
@@ -462,7 +463,7 @@ for (const kind of databaseKinds) {
         const port = await proxy.start();
         const viaProxy = db.pool({ url: urlVia(db.url, port), max: 2, connectionTimeoutMs: 1_000 });
         const down = await buildApp({
-          queries: createResultQueries(viaProxy),
+          queries: createResultQueries(createSql(viaProxy)),
           config: parseApiConfig({ LATEST_CACHE_MS: '0', LIST_CACHE_MS: '0' }),
           registry: new Registry(),
         });

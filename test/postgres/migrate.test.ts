@@ -30,7 +30,7 @@ for (const kind of databaseKinds) {
             [1, 'b'],
           ] as const)
             await pool.query(insert, [t, m]);
-          expect(await migrate(pool)).toEqual([2]);
+          expect(await migrate(pool, loadMigrations().slice(0, 2))).toEqual([2]);
           const latest = await pool.query(
             'SELECT model_name, feature_time FROM latest_predictions ORDER BY model_name',
           );
@@ -71,6 +71,7 @@ for (const kind of databaseKinds) {
           chart_patterns: 'symbol,timeframe,window_end,kind',
           features: 'symbol,timeframe,start',
           latest_predictions: 'symbol,timeframe,model_name',
+          model_activations: 'task,symbol,timeframe',
           models: 'name,version',
           prediction_errors: 'symbol,timeframe,target_time,model_name',
           predictions: 'symbol,timeframe,feature_time,model_name',
@@ -80,13 +81,18 @@ for (const kind of databaseKinds) {
         });
       });
 
-      it('allows only one active model per timeframe', async () => {
+      it('allows one model per task and scope; an activation names a registered model', async () => {
         const pool = db.pool({ max: 1 });
-        const insert =
-          'INSERT INTO models (name, version, timeframe, sha256, active, registered_at) VALUES ($1, $2, $3, $4, true, 0)';
-        await pool.query(insert, ['m', '1', '1m', 'x']);
-        await expect(pool.query(insert, ['m', '2', '1m', 'y'])).rejects.toThrow(/models_one_active_per_timeframe/);
-        await pool.query(insert, ['m', '3', '5m', 'z']);
+        await pool.query(
+          `INSERT INTO models (name, version, task, timeframe, sha256, registered_at) VALUES ('m', '1', 'return-forecast', '1m', 'x', 0)`,
+        );
+        const activate = `INSERT INTO model_activations (task, symbol, timeframe, name, version, activated_at) VALUES ($1, $2, $3, $4, '1', 0)`;
+        await pool.query(activate, ['return-forecast', '', '1m', 'm']);
+        await expect(pool.query(activate, ['return-forecast', '', '1m', 'm'])).rejects.toThrow(
+          /model_activations_pkey/,
+        );
+        await pool.query(activate, ['return-forecast', 'BTC/USD', '1m', 'm']);
+        await expect(pool.query(activate, ['sentiment', '', '', 'nope'])).rejects.toThrow(/foreign key/);
       });
     },
   );

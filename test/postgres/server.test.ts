@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../pipeline/db/database.ts';
 import { parseDatabaseConfig } from '../../pipeline/db/database-config.ts';
-import { PostgresResultStore } from '../../pipeline/db/result-store.ts';
 import { topics } from '../../pipeline/index.ts';
+import { PostgresResultStore } from '../../stages/postgres-sink/result-store.ts';
+import { apiConfig } from '../../stages/predictions-api/config.ts';
 import { startPredictionsApi } from '../../stages/predictions-api/server.ts';
 import { candle } from '../support/records.ts';
 
@@ -18,10 +19,11 @@ describe('embedded default', () => {
   it('keeps what the sink wrote across a restart, and the API serves it over HTTP', async () => {
     const first = await openDatabase(parseDatabaseConfig(env));
     expect(first.embedded).toBe(true);
-    await new PostgresResultStore(first.pool).upsert([{ topic: topics.candles.name, values: [candle(0), candle(1)] }]);
+    await new PostgresResultStore(first.sql).upsert([{ topic: topics.candles.name, values: [candle(0), candle(1)] }]);
     await first.close();
 
-    const api = await startPredictionsApi({ env, logger: false });
+    const second = await openDatabase(parseDatabaseConfig(env));
+    const api = await startPredictionsApi({ config: apiConfig.compile(env), sql: second.sql, logger: false });
     try {
       const ready = await fetch(`${api.url}/health/ready`);
       expect(ready.status).toBe(200);
@@ -31,12 +33,13 @@ describe('embedded default', () => {
       expect(body.data.map((c) => c.start)).toEqual([candle(1).start, candle(0).start]);
     } finally {
       await api.close();
+      await second.close();
     }
   });
 
   it('a malformed DATABASE_URL stops at start naming the variable', () => {
     expect(() => parseDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
-      /^DATABASE_URL must start with postgres:\/\//,
+      /^DATABASE_URL must be a URL like postgres:\/\//,
     );
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MemoryBus } from '../../pipeline/bus/memory-bus.ts';
 import { migrate } from '../../pipeline/db/migrate.ts';
 import type { Pool } from '../../pipeline/db/pool.ts';
-import { PostgresResultStore } from '../../pipeline/db/result-store.ts';
+import { createSql } from '../../pipeline/db/sql.ts';
+import { PostgresResultStore } from '../../stages/postgres-sink/result-store.ts';
 import { topics } from '../../pipeline/index.ts';
 import { silentLogger } from '../../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../../pipeline/metrics/stage-metrics.ts';
@@ -47,7 +48,7 @@ for (const kind of databaseKinds) {
         const codec = createLocalRegistryCodec();
         await bus.ensureTopics([topics.candles]);
         const metrics = new StageMetrics(createRegistry({ defaultMetrics: false }));
-        const sink = createPostgresSinkStage(new PostgresResultStore(pool));
+        const sink = createPostgresSinkStage(new PostgresResultStore(createSql(pool)));
         const runner = new StageRunner(
           sink,
           { bus, codec, metrics, log: silentLogger },

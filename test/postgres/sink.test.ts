@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../pipeline/db/migrate.ts';
 import type { Pool } from '../../pipeline/db/pool.ts';
-import { PostgresResultStore } from '../../pipeline/db/result-store.ts';
-import { DatabaseError, topics } from '../../pipeline/index.ts';
-import { createPostgresSinkStage } from '../../stages/postgres-sink/stage.ts';
-import { BatchHarness } from '../support/batch-runner.ts';
+import { createSql } from '../../pipeline/db/sql.ts';
+import { topics, type TopicSpec } from '../../pipeline/index.ts';
+import { input, StageUnderTest, type StageInput } from '../../pipeline/testing/run-stage.ts';
+import { waitFor } from '../../pipeline/testing/wait-for.ts';
+import { PostgresResultStore } from '../../stages/postgres-sink/result-store.ts';
+import { createPostgresSinkStage, type ResultWriter } from '../../stages/postgres-sink/stage.ts';
 import {
   databaseKinds,
   openTestDatabase,
@@ -12,18 +14,29 @@ import {
   urlVia,
   type TestDatabase,
 } from '../support/databases.ts';
-import {
-  candle,
-  chartPattern,
-  features,
-  inputs,
-  prediction,
-  predictionError,
-  sentiment,
-  signal,
-} from '../support/records.ts';
+import { candle, features, prediction, predictionError } from '../support/records.ts';
 import { describeWithService } from '../support/services.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
+
+// The sink on the real runner (pipeline/testing/run-stage.ts) against both databases: what lands in the tables,
+// what is dead-lettered, and what an outage does.
+
+const inputs = <T extends object>(topic: TopicSpec, values: readonly T[]): StageInput[] =>
+  values.map((v) => input(topic as typeof topics.candles, v as never));
+
+const running: StageUnderTest[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.close();
+});
+
+async function sink(writer: ResultWriter): Promise<StageUnderTest> {
+  const run = await new StageUnderTest(createPostgresSinkStage(writer), {
+    maxBatchSize: 5_000,
+    retry: { initialMs: 20, multiplier: 2, maxMs: 200, jitter: 0, retries: 3 },
+  }).start();
+  running.push(run);
+  return run;
+}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -42,76 +55,32 @@ for (const kind of databaseKinds) {
       });
       afterAll(async () => db?.close());
       beforeEach(async () => {
-        await pool.query(
-          'TRUNCATE candles, features, predictions, latest_predictions, prediction_errors, signals, sentiment, chart_patterns',
-        );
+        await pool.query('TRUNCATE candles, features, predictions, latest_predictions, prediction_errors');
       });
 
       const count = async (table: string) => Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
       it('writes every result topic to its table, values unchanged', async () => {
-        const stage = createPostgresSinkStage(new PostgresResultStore(pool));
-        const h = new BatchHarness();
-        await h.run(
-          stage,
-          inputs(
-            topics.candles.name,
+        const h = await sink(new PostgresResultStore(createSql(pool)));
+        await h.send([
+          ...inputs(
+            topics.candles,
             range(3).map((i) => candle(i)),
           ),
-        );
-        await h.run(
-          stage,
-          inputs(
-            topics.features.name,
+          ...inputs(
+            topics.features,
             range(3).map((i) => features(i)),
           ),
-        );
-        await h.run(
-          stage,
-          inputs(
-            topics.predictions.name,
+          ...inputs(
+            topics.predictions,
             range(3).map((i) => prediction(i)),
           ),
-        );
-        await h.run(
-          stage,
-          inputs(
-            topics.predictionErrors.name,
+          ...inputs(
+            topics.predictionErrors,
             range(3).map((i) => predictionError(i)),
           ),
-        );
-        await h.run(
-          stage,
-          inputs(
-            topics.signals.name,
-            range(3).map((i) => signal(i)),
-          ),
-        );
-        await h.run(
-          stage,
-          inputs(
-            topics.sentiment.name,
-            range(3).map((i) => sentiment(i)),
-          ),
-        );
-        await h.run(
-          stage,
-          inputs(
-            topics.chartPatterns.name,
-            range(3).map((i) => chartPattern(i)),
-          ),
-        );
-        for (const t of [
-          'candles',
-          'features',
-          'predictions',
-          'prediction_errors',
-          'signals',
-          'sentiment',
-          'chart_patterns',
-        ]) {
-          expect(await count(t), t).toBe(3);
-        }
+        ]);
+        for (const t of ['candles', 'features', 'predictions', 'prediction_errors']) expect(await count(t), t).toBe(3);
         const c = (await pool.query('SELECT * FROM candles ORDER BY start LIMIT 1')).rows[0];
         expect(c).toMatchObject({
           symbol: 'BTC/USD',
@@ -125,47 +94,28 @@ for (const kind of databaseKinds) {
         });
         const f = (await pool.query('SELECT sma20, williams_r14 FROM features ORDER BY start LIMIT 1')).rows[0];
         expect(f).toEqual({ sma20: null, williams_r14: -40 });
-        const s = (await pool.query('SELECT risk_checks, ts FROM signals ORDER BY ts LIMIT 1')).rows[0];
-        expect(s).toEqual({ risk_checks: ['max-position'], ts: signal(0).timestamp });
         expect(h.deadLetters).toEqual([]);
-        expect(h.readiness).toEqual([true]);
-      });
-
-      it('a batch mixing topics is written in one transaction', async () => {
-        const writes: string[][] = [];
-        const store = new PostgresResultStore(pool);
-        const stage = createPostgresSinkStage({
-          upsert: (batches) => (writes.push(batches.map((b) => b.topic)), store.upsert(batches)),
-        });
-        await new BatchHarness().run(stage, [
-          ...inputs(topics.candles.name, [candle(0), candle(1)]),
-          ...inputs(topics.features.name, [features(0)]),
-        ]);
-        expect(writes).toEqual([['candles', 'features']]);
-        expect([await count('candles'), await count('features')]).toEqual([2, 1]);
+        expect(h.ready()).toBe(true);
       });
 
       it('a redelivered batch and a corrected record replace rows, never duplicate them', async () => {
-        const stage = createPostgresSinkStage(new PostgresResultStore(pool));
-        const h = new BatchHarness();
+        const h = await sink(new PostgresResultStore(createSql(pool)));
         const batch = inputs(
-          topics.candles.name,
+          topics.candles,
           range(100).map((i) => candle(i)),
         );
-        await h.run(stage, batch);
-        await h.run(stage, batch);
-        await h.run(stage, inputs(topics.candles.name, [candle(7, { close: 10_803, volume: 99 })]));
+        await h.send(batch);
+        await h.send(batch);
+        await h.send(inputs(topics.candles, [candle(7, { close: 10_803, volume: 99 })]));
         expect(await count('candles')).toBe(100);
         const row = (await pool.query('SELECT close, volume FROM candles WHERE start = $1', [candle(7).start])).rows[0];
         expect(row).toEqual({ close: 10_803, volume: 99 });
       });
 
       it('within one batch the last record of a key wins', async () => {
-        const stage = createPostgresSinkStage(new PostgresResultStore(pool));
-        const h = new BatchHarness();
-        await h.run(
-          stage,
-          inputs(topics.predictions.name, [
+        const h = await sink(new PostgresResultStore(createSql(pool)));
+        await h.send(
+          inputs(topics.predictions, [
             prediction(1),
             prediction(2),
             prediction(1, { predictedReturn: 0.01, predictedPrice: 10_910 }),
@@ -181,22 +131,17 @@ for (const kind of databaseKinds) {
       });
 
       it('keeps the newest prediction per model in latest_predictions; late older ones do not move it back', async () => {
-        const stage = createPostgresSinkStage(new PostgresResultStore(pool));
-        const h = new BatchHarness();
-        await h.run(
-          stage,
-          inputs(topics.predictions.name, [
+        const h = await sink(new PostgresResultStore(createSql(pool)));
+        await h.send(
+          inputs(topics.predictions, [
             prediction(3),
             prediction(9),
             prediction(4),
             prediction(2, { modelName: 'arima' }),
           ]),
         );
-        await h.run(stage, inputs(topics.predictions.name, [prediction(5)]));
-        await h.run(
-          stage,
-          inputs(topics.predictions.name, [prediction(9, { predictedReturn: 0.005, predictedPrice: 10_900 })]),
-        );
+        await h.send(inputs(topics.predictions, [prediction(5)]));
+        await h.send(inputs(topics.predictions, [prediction(9, { predictedReturn: 0.005, predictedPrice: 10_900 })]));
         const latest = await pool.query(
           'SELECT model_name, feature_time, predicted_return FROM latest_predictions ORDER BY model_name',
         );
@@ -212,46 +157,31 @@ for (const kind of databaseKinds) {
       });
 
       it('dead-letters records that break the schema and writes the rest', async () => {
-        const stage = createPostgresSinkStage(new PostgresResultStore(pool));
-        const h = new BatchHarness();
-        const batch = inputs(topics.candles.name, [
-          candle(0),
-          candle(1, { timeframe: '7m' }),
-          candle(2, { close: Number.NaN }),
-          candle(3, { high: 10_000, low: 10_900 }),
-          candle(4, { symbol: 'btcusd' }),
-          candle(5),
-        ]);
-        await h.run(stage, batch);
+        const h = await sink(new PostgresResultStore(createSql(pool)));
+        await h.send(
+          inputs(topics.candles, [
+            candle(0),
+            candle(1, { timeframe: '7m' }),
+            candle(2, { close: Number.NaN }),
+            candle(3, { high: 10_000, low: 10_900 }),
+            candle(4, { symbol: 'btcusd' }),
+            candle(5),
+          ]),
+        );
         expect(await count('candles')).toBe(2);
-        expect(h.deadLetters.map((d) => d.record.offset)).toEqual([
-          batch[1]!.offset,
-          batch[2]!.offset,
-          batch[3]!.offset,
-          batch[4]!.offset,
-        ]);
-        expect(h.deadLetters.map((d) => d.error.code)).toEqual([
-          'CF_ERR_VALIDATION',
-          'CF_ERR_VALIDATION',
-          'CF_ERR_VALIDATION',
-          'CF_ERR_VALIDATION',
-        ]);
-        expect(h.deadLetters[0]!.error.message).toMatch(/timeframe "7m"/);
-        expect(h.deadLetters[2]!.error.message).toMatch(/high 10000 is below low 10900/);
-        expect(h.committed).toEqual(batch.map((r) => r.offset));
+        expect(h.deadLetters.map((d) => d.code)).toEqual(Array(4).fill('CF_ERR_VALIDATION'));
+        expect(h.deadLetters.map((d) => d.message).join('\n')).toMatch(/timeframe "7m"/);
+        expect(h.deadLetters.map((d) => d.message).join('\n')).toMatch(/high 10000 is below low 10900/);
       });
 
       it('a record the database refuses is dead-lettered alone; the batch goes on', async () => {
         // A valid string by the schema that PostgreSQL cannot store: text columns refuse the NUL character.
-        const stage = createPostgresSinkStage(new PostgresResultStore(pool));
-        const batch = inputs(topics.signals.name, [signal(0), signal(1, { modelVersion: 'v1\u0000' }), signal(2)]);
-        const h = new BatchHarness();
-        await h.run(stage, batch);
-        expect(await count('signals')).toBe(2);
-        expect(h.deadLetters.map((d) => [d.record.offset, d.error.code, d.error.retriable])).toEqual([
-          [batch[1]!.offset, 'CF_ERR_DATABASE', false],
-        ]);
-        expect(h.committed).toEqual(batch.map((r) => r.offset));
+        const h = await sink(new PostgresResultStore(createSql(pool)));
+        await h.send(
+          inputs(topics.predictions, [prediction(0), prediction(1, { modelVersion: 'v1\u0000' }), prediction(2)]),
+        );
+        expect(await count('predictions')).toBe(2);
+        expect(h.deadLetters.map((d) => d.code)).toEqual(['CF_ERR_DATABASE']);
       });
 
       describe('outages', () => {
@@ -268,48 +198,45 @@ for (const kind of databaseKinds) {
         });
 
         it('database down: not ready, the batch waits and is retried, nothing lost or duplicated once it is back', async () => {
-          const stage = createPostgresSinkStage(new PostgresResultStore(viaProxy));
-          const h = new BatchHarness();
-          await h.run(
-            stage,
+          const h = await sink(new PostgresResultStore(createSql(viaProxy)));
+          await h.send(
             inputs(
-              topics.candles.name,
+              topics.candles,
               range(50).map((i) => candle(i)),
             ),
           );
           await proxy.stop();
-          const second = inputs(
-            topics.candles.name,
-            range(100).map((i) => candle(i + 25)),
+          const second = h.send(
+            inputs(
+              topics.candles,
+              range(100).map((i) => candle(i + 25)),
+            ),
           );
-          const errors: unknown[] = [];
-          await h.run(stage, second, async (err, attempt) => {
-            errors.push(err);
-            if (attempt === 3) await proxy.start();
-          });
-          expect(errors.length).toBe(3);
-          expect(errors.every((e) => e instanceof DatabaseError && e.retriable)).toBe(true);
-          expect(h.readiness).toEqual([true, false, true]);
-          expect(h.committed.slice(-100)).toEqual(second.map((r) => r.offset));
-          expect(await count('candles')).toBe(125);
+          await waitFor(() => !h.ready(), 'the sink to report not ready', 15_000);
+          await waitFor(async () => (await h.retries()) >= 2, 'the batch to be retried', 15_000);
+          expect(await count('candles')).toBe(50);
+          await proxy.start();
+          await second;
+          expect(h.ready()).toBe(true);
+          expect(h.deadLetters).toEqual([]);
           const starts = (await pool.query('SELECT start FROM candles ORDER BY start')).rows.map((r) => r.start);
           expect(starts).toEqual(range(125).map((i) => candle(i).start));
         });
 
         for (const mode of ['before-commit', 'after-commit'] as const) {
           it(`connection cut mid-transaction (${mode}): the retried batch leaves every row exactly once`, async () => {
-            const stage = createPostgresSinkStage(new PostgresResultStore(viaProxy));
-            const h = new BatchHarness();
+            const h = await sink(new PostgresResultStore(createSql(viaProxy)));
             // 1,200 rows: three INSERT statements inside the transaction before the COMMIT that gets cut.
-            const batch = inputs(
-              topics.features.name,
-              range(1_200).map((i) => features(i)),
-            );
             proxy.cutAtCommit(mode);
-            await h.run(stage, batch);
+            await h.send(
+              inputs(
+                topics.features,
+                range(1_200).map((i) => features(i)),
+              ),
+            );
             expect(proxy.cuts).toBe(1);
-            expect(h.failedAttempts).toBe(1);
-            expect(h.readiness).toEqual([false, true]);
+            expect(await h.retries()).toBe(1);
+            expect(h.ready()).toBe(true);
             expect(await count('features')).toBe(1_200);
             const distinct = (await pool.query('SELECT count(DISTINCT start) AS n FROM features')).rows[0];
             expect(Number(distinct.n)).toBe(1_200);

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import { describe, it } from 'vitest';
 
-// Integration suites need real services (a PostgreSQL server, the Kafka-protocol mock broker). When one is
-// missing the suite says so loudly and passes, so a laptop without them can still run the rest; CI sets
-// CANDLEFLOW_REQUIRE_SERVICES=1 and then a missing service fails the run instead.
+// Integration suites need real services (a PostgreSQL server, a Kafka broker). When one is missing the suite is
+// reported as skipped with the reason, so a laptop without them can still run the rest and sees what did not run;
+// CI sets CANDLEFLOW_REQUIRE_SERVICES=1 and then a missing service fails the run instead.
 
 export const servicesRequired = process.env.CANDLEFLOW_REQUIRE_SERVICES === '1';
 
@@ -22,19 +22,24 @@ export function reachable(host: string, port: number, timeoutMs = 1_000): Promis
 }
 
 /**
- * describe() when the service is there (`missing` is null); otherwise one test that reports, with a banner,
- * that the suite did not run and why, and fails when services are required.
+ * describe() when the service is there (`missing` is null). Otherwise the suite is reported as skipped, its title
+ * saying which service is missing and why, so a run without it never counts as a pass; with
+ * CANDLEFLOW_REQUIRE_SERVICES=1 (CI) it is one failing test instead.
  */
 export function describeWithService(service: string, missing: string | null, title: string, body: () => void): void {
   if (missing === null) {
     describe(title, body);
     return;
   }
-  describe(title, () => {
-    it(`did not run: ${service} is missing`, () => {
-      const line = `!!! ${title}: ${service} is not available (${missing}), these tests DID NOT RUN !!!`;
-      process.stderr.write(`\n${'!'.repeat(line.length)}\n${line}\n${'!'.repeat(line.length)}\n\n`);
-      if (servicesRequired) throw new Error(`${service} is required (CANDLEFLOW_REQUIRE_SERVICES=1) but ${missing}`);
+  const reason = `${service} is not available (${missing})`;
+  if (servicesRequired) {
+    describe(title, () => {
+      it(`needs ${service}`, () => {
+        throw new Error(`${reason}, and CANDLEFLOW_REQUIRE_SERVICES=1 requires it`);
+      });
     });
-  });
+    return;
+  }
+  process.stderr.write(`skipped: ${title}: ${reason}\n`);
+  describe.skip(`${title} [skipped: ${reason}]`, body);
 }

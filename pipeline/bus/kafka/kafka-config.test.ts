@@ -48,7 +48,7 @@ describe('parseKafkaConfig', () => {
     expect(configError({ KAFKA_BROKERS: 'kafka' }).variable).toBe('KAFKA_BROKERS');
     expect(configError({ KAFKA_BROKERS: 'kafka:99999' }).variable).toBe('KAFKA_BROKERS');
     expect(configError({ KAFKA_BROKERS: 'a:1,,b:2' }).variable).toBe('KAFKA_BROKERS');
-    expect(configError({ KAFKA_BROKERS: 'k:1', KAFKA_SSL: 'yes' }).variable).toBe('KAFKA_SSL');
+    expect(configError({ KAFKA_BROKERS: 'k:1', KAFKA_SSL: 'maybe' }).variable).toBe('KAFKA_SSL');
     expect(configError({ KAFKA_BROKERS: 'k:1', KAFKA_CLIENT_ID: 'has space' }).variable).toBe('KAFKA_CLIENT_ID');
     expect(
       configError({

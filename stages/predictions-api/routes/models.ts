@@ -5,7 +5,7 @@ import { errorSchema, listSchema } from '../record-schemas.ts';
 export function modelRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/models', {
     schema: {
-      summary: 'Registered models; the predictor serves the active one.',
+      summary: 'Registered models by task; `active` when the model serves its task somewhere.',
       tags: ['models'],
       response: {
         200: listSchema({
@@ -13,6 +13,7 @@ export function modelRoutes(app: FastifyInstance, deps: ApiDeps): void {
           properties: {
             name: { type: 'string' },
             version: { type: 'string' },
+            task: { type: 'string', description: 'What the model is for: return-forecast, volatility-forecast, ...' },
             timeframe: { type: 'string' },
             sha256: { type: 'string' },
             card: {
@@ -28,6 +29,7 @@ export function modelRoutes(app: FastifyInstance, deps: ApiDeps): void {
           required: [
             'name',
             'version',
+            'task',
             'timeframe',
             'sha256',
             'card',

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Page, SeriesQuery } from '../../../pipeline/index.ts';
+import type { Page, SeriesQuery } from '../queries.ts';
 import { timeframes } from '../../../pipeline/index.ts';
 import type { RecordName } from '../../../schemas/records.ts';
 import { decodeCursor, encodeCursor, parseRange, parseSymbol } from '../query-params.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SymbolSummary } from '../../../pipeline/index.ts';
+import type { SymbolSummary } from '../queries.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { errorSchema, listSchema } from '../record-schemas.ts';
 import { TtlCache } from '../ttl-cache.ts';

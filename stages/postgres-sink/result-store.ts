@@ -1,8 +1,5 @@
-import { joinFields, topicByName, topics } from '../../schemas/topics.ts';
-import { DatabaseError } from '../errors.ts';
-import type { Pool } from './pool.ts';
-import { toDatabaseError } from './pool.ts';
-import { latestPredictionsTable, resultTables, upsertSql, type ResultTable } from './result-tables.ts';
+import { DatabaseError, joinFields, topicByName, topics, type Sql } from '../../pipeline/index.ts';
+import { latestPredictionsTable, resultTables, upsertSql, type ResultTable } from '../../market/result-tables.ts';
 
 /** Records of one topic to upsert. */
 export interface TopicRows {
@@ -19,31 +16,14 @@ const ROWS_PER_STATEMENT = 500;
  * not retriable when the data itself was refused (a constraint or type error).
  */
 export class PostgresResultStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly sql: Sql) {}
 
   async upsert(batches: readonly TopicRows[]): Promise<void> {
     const statements = batches.flatMap((batch) => this.statements(batch));
     if (statements.length === 0) return;
-    let client;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw toDatabaseError(err, 'result store: cannot connect');
-    }
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      for (const { text, values } of statements) await client.query(text, values);
-      await client.query('COMMIT');
-    } catch (err) {
-      const error = toDatabaseError(err, 'result store: upsert failed');
-      // A connection that failed mid-transaction is not handed back to the pool for reuse.
-      broken = error.retriable;
-      if (!broken) await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    await this.sql.transaction('result store: upsert', async (tx) => {
+      for (const { text, values } of statements) await tx.query(text, values);
+    });
   }
 
   private statements(batch: TopicRows): { text: string; values: unknown[] }[] {

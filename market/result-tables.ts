@@ -1,4 +1,4 @@
-import { topics } from '../../schemas/topics.ts';
+import { topics } from '../pipeline/index.ts';
 
 // How each result topic maps onto its table: record field -> column, and the key columns the upsert conflicts
 // on (the topic's key, in snake case). One table per topic; migrations/0001_init.sql creates them.

@@ -1,8 +1,14 @@
-import { topics } from '../../schemas/topics.ts';
-import type { Candle, FeatureVector, Prediction, PredictionError, Signal } from '../../schemas/types.ts';
-import type { Pool } from './pool.ts';
-import { toDatabaseError } from './pool.ts';
-import { resultTables, type ResultTable } from './result-tables.ts';
+import {
+  topics,
+  type Candle,
+  type FeatureVector,
+  type Prediction,
+  type PredictionError,
+  type Signal,
+  type Sql,
+  DatabaseError,
+} from '../../pipeline/index.ts';
+import { resultTables, type ResultTable } from '../../market/result-tables.ts';
 
 // The API's reads, as a small interface the app receives (so the app never touches pg). Lists are newest
 // first and paged by keyset: the cursor is the (time, tie-break) of the last row returned, and the next page
@@ -44,6 +50,7 @@ export interface SymbolSummary {
 export interface ModelRow {
   name: string;
   version: string;
+  task: string;
   timeframe: string;
   sha256: string;
   card: Record<string, unknown>;
@@ -111,12 +118,13 @@ function seriesSql(s: SeriesSpec, q: SeriesQuery): { text: string; values: unkno
   return { text, values };
 }
 
-export function createResultQueries(pool: Pool): ResultQueries {
-  async function query<T>(what: string, text: string, values: unknown[] = []): Promise<T[]> {
+export function createResultQueries(sql: Sql): ResultQueries {
+  async function query<T extends object>(what: string, text: string, values: unknown[] = []): Promise<T[]> {
     try {
-      return (await pool.query(text, values)).rows as T[];
+      return await sql.query<T>(text, values);
     } catch (err) {
-      throw toDatabaseError(err, what);
+      if (err instanceof DatabaseError) err.message = `${what}: ${err.message}`;
+      throw err;
     }
   }
 
@@ -157,52 +165,11 @@ export function createResultQueries(pool: Pool): ResultQueries {
     models: () =>
       query<ModelRow>(
         'models',
-        `SELECT name, version, timeframe, sha256, card, onnx_path AS "onnxPath", active, registered_at AS "registeredAt"
-           FROM models ORDER BY timeframe, registered_at DESC, name, version`,
+        `SELECT m.name, m.version, m.task, m.timeframe, m.sha256, m.card, m.onnx_path AS "onnxPath",
+                EXISTS (SELECT 1 FROM model_activations a WHERE a.name = m.name AND a.version = m.version) AS active,
+                m.registered_at AS "registeredAt"
+           FROM models m ORDER BY m.task, m.timeframe, m.registered_at DESC, m.name, m.version`,
       ),
-    ping: async () => {
-      await query('ping', 'SELECT 1');
-    },
+    ping: () => sql.ping(),
   };
-}
-
-/**
- * Registers (or updates) a model version; with `active`, deactivates the timeframe's other models in the same
- * transaction, keeping "at most one active model per timeframe".
- */
-export async function saveModel(pool: Pool, model: ModelRow): Promise<void> {
-  const client = await pool.connect().catch((err: unknown) => {
-    throw toDatabaseError(err, 'save model: cannot connect');
-  });
-  try {
-    await client.query('BEGIN');
-    if (model.active) {
-      await client.query(
-        'UPDATE models SET active = false WHERE timeframe = $1 AND active AND NOT (name = $2 AND version = $3)',
-        [model.timeframe, model.name, model.version],
-      );
-    }
-    await client.query(
-      `INSERT INTO models (name, version, timeframe, sha256, card, onnx_path, active, registered_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (name, version) DO UPDATE SET timeframe = EXCLUDED.timeframe, sha256 = EXCLUDED.sha256,
-         card = EXCLUDED.card, onnx_path = EXCLUDED.onnx_path, active = EXCLUDED.active, registered_at = EXCLUDED.registered_at`,
-      [
-        model.name,
-        model.version,
-        model.timeframe,
-        model.sha256,
-        JSON.stringify(model.card),
-        model.onnxPath,
-        model.active,
-        model.registeredAt,
-      ],
-    );
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw toDatabaseError(err, `save model ${model.name}@${model.version}`);
-  } finally {
-    client.release();
-  }
 }
