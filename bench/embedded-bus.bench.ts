@@ -6,7 +6,7 @@ import { silentLogger } from '../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../pipeline/metrics/stage-metrics.ts';
 import { createLocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
 import { defineStage, emit } from '../pipeline/stage/define-stage.ts';
-import { StageRunner } from '../pipeline/stage/run-stage.ts';
+import { StageRunner } from '../pipeline/stage/index.ts';
 import { runDirectly, type BenchResult } from './bench-result.ts';
 
 // Records/s through one stage on the embedded bus: Avro decode, validate, handle (identity), encode, produce,

@@ -1,6 +1,6 @@
 import { boot } from '../cli/boot.ts';
 import { emit, topics } from '../pipeline/index.ts';
-import { encodeOutput } from '../pipeline/stage/run-stage.ts';
+import { encodeOutput } from '../pipeline/stage/index.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { loadGoldenSeries } from '../stages/indicators/golden/candle-series.ts';
 import { runDirectly, type BenchResult } from './bench-result.ts';

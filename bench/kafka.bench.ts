@@ -6,7 +6,7 @@ import { topics, type TopicSpec } from '../pipeline/index.ts';
 import { silentLogger } from '../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../pipeline/metrics/stage-metrics.ts';
 import { defineStage, emit } from '../pipeline/stage/define-stage.ts';
-import { StageRunner } from '../pipeline/stage/run-stage.ts';
+import { StageRunner } from '../pipeline/stage/index.ts';
 import { createSchemaRegistryCodec } from '../pipeline/serde/schema-registry-codec.ts';
 import { fastTuning, memoryLogger } from '../test/support/kafka-harness.ts';
 import { kafkaMockMissing, startKafkaMock, type KafkaMock } from '../test/support/kafka-mock.ts';

@@ -17,7 +17,7 @@ import { silentLogger } from '../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../pipeline/metrics/stage-metrics.ts';
 import { loadForecastModel, rawSession } from '../pipeline/models/onnx-model.ts';
 import { createLocalRegistryCodec } from '../pipeline/serde/local-registry-codec.ts';
-import { StageRunner } from '../pipeline/stage/run-stage.ts';
+import { StageRunner } from '../pipeline/stage/index.ts';
 import { allTopicSettings } from '../schemas/topics.ts';
 import { indicatorsStage } from '../stages/indicators/stage.ts';
 import { createPredictorStage, type PredictorState } from '../stages/predictor/stage.ts';

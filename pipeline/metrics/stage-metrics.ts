@@ -19,6 +19,7 @@ export class StageMetrics {
   readonly batchSeconds: Histogram<'stage'>;
   readonly lag: Gauge<'stage' | 'topic' | 'partition'>;
   readonly ready: Gauge<'stage'>;
+  readonly stateWrites: Counter<'stage'>;
 
   constructor(readonly registry: Registry) {
     const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
@@ -94,6 +95,14 @@ export class StageMetrics {
       new Gauge({
         name: 'cf_stage_ready',
         help: '1 when the stage is ready to serve',
+        labelNames: ['stage'],
+        registers,
+      });
+    this.stateWrites =
+      existing('cf_state_writes_total') ??
+      new Counter({
+        name: 'cf_state_writes_total',
+        help: 'Keyed states a stage wrote to its changelog topic (acknowledged)',
         labelNames: ['stage'],
         registers,
       });

@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import { StageMetrics } from '../metrics/stage-metrics.ts';
 import type { Codec } from '../serde/codec.ts';
 import type { AnyStage, SourceDefinition } from '../stage/define-stage.ts';
-import { SourceRunner, StageRunner, type StageRunOptions } from '../stage/run-stage.ts';
+import { SourceRunner, StageRunner, type StageRunOptions } from '../stage/index.ts';
 
 export type Unit = AnyStage | SourceDefinition;
 

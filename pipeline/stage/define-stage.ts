@@ -5,7 +5,7 @@ import type { Headers } from '../bus/bus.ts';
 import { StageDefinitionError, type CandleflowError } from '../errors.ts';
 
 // A stage is a plain object: which topics it reads and writes, and pure functions from typed input records to
-// typed output records. The runner (run-stage.ts) owns everything else: decoding, validation, offsets,
+// typed output records. The runner (stage-runner.ts and its paths) owns everything else: decoding, validation, offsets,
 // retries, keyed state, dead letters, metrics and tracing.
 
 export type RecordOf<T extends TopicSpec> = T extends TopicSpec<infer R> ? Records[R] : never;
@@ -76,10 +76,20 @@ export interface BatchContext<S = undefined> {
   keyOf(record: InputRecord): string;
 }
 
+/**
+ * What a wall-clock tick or a flush sees: the state of every key held. Unlike a record's handler, a tick is not
+ * tied to one key, so the runner cannot know which states it changed: **a tick reports each state it changes by
+ * calling `setState(key, next)`**, with a new value or with the same object after changing it in place. Only
+ * those keys are written to the changelog. A change made without `setState` stays in memory but is not
+ * persisted, and a restarted worker would not see it; a key only read (nothing closed, nothing changed) must
+ * not be reported, so an idle tick writes nothing.
+ */
 export interface TickContext<S> {
   /** Every key this worker holds state for, on the partitions it owns. */
   keys(): Iterable<string>;
+  /** The state of a key; a change to it is persisted only once reported with setState. */
   state(key: string): S;
+  /** Replaces a key's state, or reports an in-place change (pass the same object): the key is written. */
   setState(key: string, next: S): void;
   now(): number;
   log: StageLogger;
@@ -117,10 +127,13 @@ export interface StageDefinition<In = any, S = undefined> {
   handleBatch?(records: readonly InputRecord<In>[], ctx: BatchContext<S>): Promise<StageOutputs>;
   /**
    * Called every `intervalMs` of wall-clock time (live mode): closes idle windows and the like. Its outputs
-   * go out like the handler's.
+   * go out like the handler's; the states it changed must be reported with ctx.setState (see TickContext).
    */
   tick?: { intervalMs: number; run(ctx: TickContext<S>): StageOutputs | Promise<StageOutputs> };
-  /** Called when the stream is drained at the end of a bounded input (CLI replays, tests): flush open state. */
+  /**
+   * Called when the stream is drained at the end of a bounded input (CLI replays, tests): flush open state.
+   * Reports the states it changed with ctx.setState, like a tick.
+   */
   flush?(ctx: TickContext<S>): StageOutputs;
 }
 

@@ -14,10 +14,11 @@ import type { KeyedState } from '../stage/define-stage.ts';
 //   are skipped, their outputs having been acknowledged already.
 
 export interface StateEntry<S> {
+  readonly partition: number;
+  readonly key: string;
   state: S;
   /** Next offset per input topic that this state already covers. */
   offsets: Record<string, number>;
-  dirty: boolean;
 }
 
 interface StoredState<S> {
@@ -27,6 +28,11 @@ interface StoredState<S> {
 
 export class KeyedStateStore<S> {
   private readonly partitions = new Map<number, Map<string, StateEntry<S>>>();
+  /**
+   * Entries changed since the last flush. Kept as a set, so that a flush costs what changed rather than every key
+   * held: a tick over thousands of idle keys that changes one writes one record.
+   */
+  private readonly dirty = new Set<StateEntry<S>>();
 
   constructor(
     private readonly bus: Bus,
@@ -46,8 +52,9 @@ export class KeyedStateStore<S> {
           return;
         }
         const stored = JSON.parse(record.value.toString('utf8')) as StoredState<S>;
-        entries.set(record.key, { state: stored.s, offsets: stored.o, dirty: false });
+        entries.set(record.key, { partition, key: record.key, state: stored.s, offsets: stored.o });
       });
+      this.forgetChanges(partition);
       this.partitions.set(partition, entries);
       restored += entries.size;
     }
@@ -56,7 +63,10 @@ export class KeyedStateStore<S> {
 
   /** Forgets partitions given to another worker; their new owner restores them from the changelog. */
   drop(partitions: readonly number[]): void {
-    for (const p of partitions) this.partitions.delete(p);
+    for (const p of partitions) {
+      this.partitions.delete(p);
+      this.forgetChanges(p);
+    }
   }
 
   entry(partition: number, key: string): StateEntry<S> {
@@ -67,7 +77,7 @@ export class KeyedStateStore<S> {
     }
     let entry = entries.get(key);
     if (!entry) {
-      entry = { state: this.definition.initial(key), offsets: {}, dirty: false };
+      entry = { partition, key, state: this.definition.initial(key), offsets: {} };
       entries.set(key, entry);
     }
     return entry;
@@ -78,21 +88,27 @@ export class KeyedStateStore<S> {
     for (const [partition, entries] of this.partitions) for (const key of entries.keys()) yield [partition, key];
   }
 
-  /** Writes changed states to the changelog; resolves once acknowledged. */
+  /** Marks a state changed: the next flush writes it. */
+  changed(entry: StateEntry<S>): void {
+    this.dirty.add(entry);
+  }
+
+  /** Writes the changed states to the changelog; resolves once acknowledged with how many it wrote. */
   async flush(): Promise<number> {
-    const messages: BusMessage[] = [];
-    const written: StateEntry<S>[] = [];
-    for (const [partition, entries] of this.partitions) {
-      for (const [key, entry] of entries) {
-        if (!entry.dirty) continue;
-        const stored: StoredState<S> = { s: entry.state, o: entry.offsets };
-        messages.push({ key, partition, value: Buffer.from(JSON.stringify(stored)) });
-        written.push(entry);
-      }
-    }
-    if (messages.length === 0) return 0;
+    if (this.dirty.size === 0) return 0;
+    const written = [...this.dirty];
+    const messages: BusMessage[] = written.map((entry) => {
+      const stored: StoredState<S> = { s: entry.state, o: entry.offsets };
+      return { key: entry.key, partition: entry.partition, value: Buffer.from(JSON.stringify(stored)) };
+    });
     await this.bus.produce(this.changelog.name, messages);
-    for (const entry of written) entry.dirty = false;
+    // A failed write leaves them marked, so the retried batch writes them again.
+    for (const entry of written) this.dirty.delete(entry);
     return messages.length;
+  }
+
+  /** A partition restored or given away: changes to its old entries are no longer this worker's to write. */
+  private forgetChanges(partition: number): void {
+    for (const entry of this.dirty) if (entry.partition === partition) this.dirty.delete(entry);
   }
 }

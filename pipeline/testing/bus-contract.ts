@@ -9,7 +9,7 @@ import { createRegistry, StageMetrics } from '../metrics/stage-metrics.ts';
 import { createLocalRegistryCodec } from '../serde/local-registry-codec.ts';
 import type { Codec } from '../serde/codec.ts';
 import { defineStage, emit } from '../stage/define-stage.ts';
-import { DeadLetterHeaders, StageRunner } from '../stage/run-stage.ts';
+import { DeadLetterHeaders, StageRunner } from '../stage/index.ts';
 import { uniqueName } from './unique-name.ts';
 import { waitFor } from './wait-for.ts';
 

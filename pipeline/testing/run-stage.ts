@@ -6,7 +6,7 @@ import { createRegistry, StageMetrics } from '../metrics/stage-metrics.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { createLocalRegistryCodec } from '../serde/local-registry-codec.ts';
 import type { AnyStage } from '../stage/define-stage.ts';
-import { DeadLetterHeaders, StageRunner } from '../stage/run-stage.ts';
+import { DeadLetterHeaders, StageRunner } from '../stage/index.ts';
 import {
   allTopicSettings,
   changelogOf,

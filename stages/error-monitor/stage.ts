@@ -170,8 +170,10 @@ export function createErrorMonitorStage(options: ErrorMonitorOptions = {}): Erro
       // The end of a bounded input: the candles of what is still pending will never come.
       for (const key of ctx.keys()) {
         const st = ctx.state(key);
+        if (st.pending.length === 0) continue;
         for (const p of st.pending) expire(st, p);
         st.pending = [];
+        ctx.setState(key, st); // reported, so the runner writes it (see TickContext)
       }
     },
   });

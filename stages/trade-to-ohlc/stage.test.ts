@@ -1,13 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { topics, type Candle, type StageDefinition, type TopicSpec, type Trade } from '../../pipeline/index.ts';
+import {
+  topics,
+  type Candle,
+  type HandleContext,
+  type StageDefinition,
+  type TickContext,
+  type TopicSpec,
+  type Trade,
+} from '../../pipeline/index.ts';
 import { input, StageUnderTest } from '../../pipeline/testing/run-stage.ts';
 import { FEED_STATUS_HEADER } from '../../schemas/feed-status.ts';
 import { csvFormat } from '../../market/files/formats.ts';
 import { defaultTradeToOhlcConfig, type TradeToOhlcConfig } from './config.ts';
 import { createTradeToOhlcStage } from './stage.ts';
-import type { SymbolCandleState } from './symbol-candles.ts';
+import { initialSymbolState, type SymbolCandleState } from './symbol-candles.ts';
 
 // The stage on the real runner: restarts restore state from the changelog, ticks run at the injected clock.
 
@@ -171,5 +179,82 @@ describe('trade-to-ohlc stage', () => {
     clock.now += 1_000;
     await h.tick();
     expect(h.candles(topics.candlesPartial)).toHaveLength(2);
+  });
+
+  it('reports to the runner exactly the states its tick changed, so only those are written', async () => {
+    const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const now = { ms: t0 + 10_100 };
+    const stage = createTradeToOhlcStage({ ...config, timeframes: ['1m'], partialIntervalMs: 1_000 });
+    const states = new Map<string, SymbolCandleState>();
+    const silent = { debug() {}, info() {}, warn() {}, error() {} };
+    const send = async (symbol: string, at: number, headers: Record<string, string> = {}) => {
+      const state = states.get(symbol) ?? initialSymbolState(symbol);
+      states.set(symbol, state);
+      const ctx: HandleContext<SymbolCandleState> = {
+        state,
+        key: symbol,
+        now: () => now.ms,
+        log: silent,
+        setState() {},
+      };
+      const trade: Trade = {
+        exchange: 'kraken',
+        symbol,
+        tradeId: String(at),
+        price: 1,
+        quantity: 1,
+        side: 'buy',
+        timestamp: t0 + at,
+      };
+      await stage.handle!({ topic: 'trades', partition: 0, offset: 0, key: symbol, headers, value: trade }, ctx);
+    };
+    const tick = async () => {
+      const reported: string[] = [];
+      const ctx: TickContext<SymbolCandleState> = {
+        keys: () => states.keys(),
+        state: (key) => states.get(key)!,
+        setState: (key) => void reported.push(key),
+        now: () => now.ms,
+        log: silent,
+      };
+      await stage.tick!.run(ctx);
+      return reported;
+    };
+    await send('BTC/USD', 10_000);
+    await send('ETH/USD', 10_000);
+    await send('ETH/USD', 10_000, { [FEED_STATUS_HEADER]: 'down' });
+    expect(await tick()).toEqual([]); // partial candles are read from the states, not written to them
+    now.ms = t0 + 62_000;
+    expect(await tick()).toEqual(['BTC/USD']); // BTC's minute closed; ETH's waits for its feed
+    expect(await tick()).toEqual([]);
+  });
+
+  it('writes a window the wall clock closed with nothing to emit, so a restart still refuses its late trades', async () => {
+    const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const omit: TradeToOhlcConfig = { ...config, timeframes: ['1m'], gaps: 'omit' };
+    const trade = (id: string, at: number): Trade => ({
+      exchange: 'kraken',
+      symbol: 'BTC/USD',
+      tradeId: id,
+      price: 100,
+      quantity: 1,
+      side: 'buy',
+      timestamp: t0 + at,
+    });
+    const run = async (restart: boolean) => {
+      const clock = { now: t0 + 10_100 };
+      const h = await Harness.start(createTradeToOhlcStage(omit), clock);
+      await h.send(trade('1', 10_000));
+      clock.now = t0 + 62_000;
+      await h.tick(); // closes minute 0 and emits it
+      clock.now = t0 + 122_000;
+      await h.tick(); // closes minute 1, empty and omitted: no candle, but the state moved on
+      if (restart) await h.restart(omit);
+      await h.send(trade('2', 70_000)); // in minute 1: late
+      return { late: h.late, candles: h.candles() };
+    };
+    const straight = await run(false);
+    expect(straight.late).toBe(1);
+    expect(await run(true)).toEqual(straight);
   });
 });

@@ -63,11 +63,10 @@ export function createTradeToOhlcStage(
           for (const key of ctx.keys()) {
             const state = ctx.state(key);
             const out: Candle[] = [];
+            const before = marks(state);
             closeDue(state, now, config, out);
-            if (out.length > 0) {
-              ctx.setState(key, state);
-              outputs.push(...finals(out));
-            }
+            if (changed(state, before)) ctx.setState(key, state);
+            outputs.push(...finals(out));
           }
         }
         if (config.partialIntervalMs !== null && now - lastPartialAt >= config.partialIntervalMs) {
@@ -76,7 +75,9 @@ export function createTradeToOhlcStage(
             const state = ctx.state(key);
             if (partialSeen.get(key) === state.counts.applied) continue;
             partialSeen.set(key, state.counts.applied);
+            const before = marks(state);
             for (const c of partialCandles(state, config)) outputs.push(emit(topics.candlesPartial, c));
+            if (changed(state, before)) ctx.setState(key, state);
           }
         }
         return outputs;
@@ -87,13 +88,29 @@ export function createTradeToOhlcStage(
       for (const key of ctx.keys()) {
         const state = ctx.state(key);
         const out: Candle[] = [];
+        const before = marks(state);
         flushAll(state, config, out);
-        ctx.setState(key, state);
+        if (changed(state, before)) ctx.setState(key, state);
         outputs.push(...finals(out));
       }
       return outputs;
     },
   });
+}
+
+/**
+ * What the tick and flush can change in a symbol's state, and so what they must report to the runner (which
+ * writes only reported keys to the changelog): the closed boundary, which closeThrough moves whenever it closes
+ * anything (also when nothing is emitted: omitted gaps, no trade yet in a window), and the frames, rebuilt when
+ * the timeframes differ from those the state was written under. Everything else closeThrough touches changes
+ * only together with the boundary.
+ */
+function marks(state: SymbolCandleState): [number | null, SymbolCandleState['frames']] {
+  return [state.closedBefore, state.frames];
+}
+
+function changed(state: SymbolCandleState, [closedBefore, frames]: ReturnType<typeof marks>): boolean {
+  return state.closedBefore !== closedBefore || state.frames !== frames;
 }
 
 export const tradeToOhlcStage = createTradeToOhlcStage();

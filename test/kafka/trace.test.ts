@@ -8,7 +8,7 @@ import { silentLogger } from '../../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../../pipeline/metrics/stage-metrics.ts';
 import { createLocalRegistryCodec } from '../../pipeline/serde/local-registry-codec.ts';
 import { defineStage, emit } from '../../pipeline/stage/define-stage.ts';
-import { StageRunner } from '../../pipeline/stage/run-stage.ts';
+import { StageRunner } from '../../pipeline/stage/index.ts';
 import { injectTraceContext } from '../../pipeline/telemetry/propagation.ts';
 import { shutdownTelemetry, startTelemetry } from '../../pipeline/telemetry/sdk.ts';
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';

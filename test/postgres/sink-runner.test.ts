@@ -8,7 +8,7 @@ import { topics } from '../../pipeline/index.ts';
 import { silentLogger } from '../../pipeline/log.ts';
 import { createRegistry, StageMetrics } from '../../pipeline/metrics/stage-metrics.ts';
 import { createLocalRegistryCodec } from '../../pipeline/serde/local-registry-codec.ts';
-import { StageRunner } from '../../pipeline/stage/run-stage.ts';
+import { StageRunner } from '../../pipeline/stage/index.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
 import { createPostgresSinkStage } from '../../stages/postgres-sink/stage.ts';
 import {

@@ -10,7 +10,7 @@ import { createLocalRegistryCodec } from '../serde/local-registry-codec.ts';
 import { uniqueName } from '../testing/unique-name.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import { defineStage, emit, type InputRecord } from './define-stage.ts';
-import { DeadLetterHeaders, StageRunner } from './run-stage.ts';
+import { DeadLetterHeaders, StageRunner } from './index.ts';
 
 const fastRetry = { initialMs: 1, multiplier: 2, maxMs: 5, jitter: 0, retries: 2 };
 
@@ -18,9 +18,12 @@ const fastRetry = { initialMs: 1, multiplier: 2, maxMs: 5, jitter: 0, retries: 2
 class FaultyBus extends MemoryBus {
   failNextCommit = false;
   failProduceTo: string | undefined;
+  /** Messages acknowledged per topic. */
+  produced = new Map<string, number>();
   override async produce(topic: string, messages: readonly BusMessage[]): Promise<void> {
     if (this.failProduceTo === topic) throw new Error(`injected: produce to ${topic} lost`);
-    return super.produce(topic, messages);
+    await super.produce(topic, messages);
+    this.produced.set(topic, (this.produced.get(topic) ?? 0) + messages.length);
   }
   override async subscribe(options: Parameters<MemoryBus['subscribe']>[0]): Promise<Subscription> {
     const sub = await super.subscribe(options);
@@ -326,6 +329,94 @@ describe('StageRunner with keyed handleBatch (batched inference)', () => {
     await waitFor(() => out.length === 2, 'the output after the retry');
     expect(calls).toEqual([1, 1, 1]);
     expect((await sums(s, out)).get('BTC/USD')).toEqual([1, 3]);
+  });
+});
+
+function holdUntilTick(s: ReturnType<typeof setup>, intervalMs = 20) {
+  return defineStage<Trade, { pending: Trade | null }>({
+    name: 'trade-to-ohlc',
+    description: 'holds the last trade of each symbol until a tick sends it',
+    inputs: [s.input],
+    outputs: [s.output],
+    state: { initial: () => ({ pending: null }) },
+    handle: (r, ctx) => {
+      ctx.state.pending = r.value;
+    },
+    tick: {
+      intervalMs,
+      run: (ctx) => {
+        const out = [];
+        for (const key of ctx.keys()) {
+          const st = ctx.state(key);
+          if (!st.pending) continue; // nothing to send: the state stays as it is, unreported
+          out.push(emit(s.output, st.pending));
+          ctx.setState(key, { pending: null });
+        }
+        return out;
+      },
+    },
+  });
+}
+
+describe('StageRunner state writes', () => {
+  it('writes the keys a tick reported changed, and nothing for a tick that changed nothing', async () => {
+    const s = setup(2);
+    await s.bus.ensureTopics([s.input, s.output, s.changelog]);
+    const groupId = uniqueName('g');
+    const options = { groupId, changelog: s.changelog, ticks: false };
+    const runner = new StageRunner(holdUntilTick(s), s.runtime, options);
+    runners.push(runner);
+    await runner.start();
+    const out = await s.collect(s.output.name);
+    const written = () => s.bus.produced.get(s.changelog.name) ?? 0;
+    const symbols = ['BTC/USD', 'ETH/USD', 'SOL/USD'];
+    await s.send(symbols.map((sym, i) => s.trade(sym, i + 1)));
+    await waitFor(() => written() === 3, 'the state of each handled record');
+    await runner.runTick();
+    expect(out).toHaveLength(3);
+    expect(written()).toBe(6); // all three held a trade
+
+    await s.send([s.trade('ETH/USD', 10)]);
+    await waitFor(() => written() === 7, "the handled record's state");
+    await runner.runTick();
+    expect(out).toHaveLength(4);
+    expect(written()).toBe(8); // one key changed: one changelog record
+
+    await runner.runTick();
+    expect(written()).toBe(8); // nothing changed: nothing written
+    const metric = await s.metrics.registry.getSingleMetric('cf_state_writes_total')!.get();
+    expect(metric.values.find((v) => v.labels.stage === 'trade-to-ohlc')?.value).toBe(8);
+
+    // What was written is what a restarted worker finds: nothing pending, so its tick sends nothing again.
+    await runner.stop();
+    const second = new StageRunner(holdUntilTick(s), s.runtime, options);
+    runners.push(second);
+    await second.start();
+    await second.runTick();
+    expect(out).toHaveLength(4);
+    expect(written()).toBe(8);
+  });
+
+  it('a flush writes only the keys it reported', async () => {
+    const s = setup(1);
+    const stage = defineStage<Trade, { pending: Trade | null }>({
+      ...holdUntilTick(s),
+      tick: undefined,
+      flush: (ctx) => {
+        const st = ctx.state('BTC/USD');
+        const out = st.pending ? [emit(s.output, st.pending)] : [];
+        ctx.setState('BTC/USD', { pending: null });
+        return out;
+      },
+    });
+    const runner = new StageRunner(stage, s.runtime, { groupId: uniqueName('g'), changelog: s.changelog });
+    runners.push(runner);
+    await runner.start();
+    const written = () => s.bus.produced.get(s.changelog.name) ?? 0;
+    await s.send([s.trade('BTC/USD', 1), s.trade('ETH/USD', 2)]);
+    await waitFor(() => written() === 2, 'the state of each handled record');
+    await runner.flush();
+    expect(written()).toBe(3);
   });
 });
 

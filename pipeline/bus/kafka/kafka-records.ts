@@ -1,0 +1,39 @@
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import type { BusMessage, BusRecord, Headers } from '../bus.ts';
+
+// Records between kafkajs and the Bus: a fetched KafkaMessage becomes a BusRecord (string key and headers,
+// numeric offset and timestamp), a BusMessage becomes the Message kafkajs sends.
+
+/** Header values as strings; of a repeated header, the last value. */
+export function headersFrom(headers: IHeaders | undefined): Headers {
+  const out: Headers = {};
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) out[name] = typeof last === 'string' ? last : last.toString('utf8');
+  }
+  return out;
+}
+
+export function toBusRecord(topic: string, partition: number, m: KafkaMessage): BusRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(m.offset),
+    key: m.key === null ? null : m.key.toString('utf8'),
+    value: m.value ?? Buffer.alloc(0),
+    headers: headersFrom(m.headers),
+    timestamp: Number(m.timestamp),
+  };
+}
+
+/** The messages to send; those without an event time are stamped `now`. */
+export function toKafkaMessages(messages: readonly BusMessage[], now: number): Message[] {
+  return messages.map((m) => ({
+    key: m.key,
+    value: m.value,
+    headers: m.headers,
+    partition: m.partition,
+    timestamp: String(m.timestamp ?? now),
+  }));
+}

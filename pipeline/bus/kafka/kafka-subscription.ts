@@ -1,0 +1,238 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { BusError, errorMessage } from '../../errors.ts';
+import type { SubscribeOptions, Subscription, TopicPartition, TopicPartitionOffset } from '../bus.ts';
+import { coPartitionedAssigner } from './co-partitioned-assignor.ts';
+import { retryOf, type KafkaBusDeps, type KafkaTuning, type PartitionLag } from './kafka-bus-options.ts';
+import { commitOwned, fetchCommitted } from './kafka-commits.ts';
+import { toBusRecord } from './kafka-records.ts';
+
+// One Subscription on kafkajs: a consumer in the group, and this member's own view of its assignment. kafkajs
+// has no revoke callback and resets every partition to its committed offset at each rebalance, so the view is
+// updated at every GROUP_JOIN: partitions missing from the new assignment are revoked, retained partitions
+// continue from where this member had read (seek), and commits are refused for anything not owned. kafkajs
+// drains the batches in flight before it rejoins (its fetchers await their workers), and a batch that has not
+// started when a rebalance is seen is dropped (the heartbeat before it throws), so a new owner reads it again
+// from the committed offset.
+
+const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+
+function byTopic(tps: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
+  const map = new Map<string, number[]>();
+  for (const tp of tps) map.set(tp.topic, [...(map.get(tp.topic) ?? []), tp.partition]);
+  return [...map].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+export class KafkaSubscription implements Subscription {
+  readonly groupId: string;
+  memberId = '';
+  private readonly consumer: Consumer;
+  private readonly owned = new Map<string, TopicPartition>();
+  /** Next offset to read of each owned partition, as far as this member delivered and its handler finished. */
+  private readonly positions = new Map<string, number>();
+  private readonly lags = new Map<string, PartitionLag>();
+  private rebalancing = false;
+  /** onRevoke/onAssign of the latest assignment; batches wait for it. */
+  private hooks: Promise<void> = Promise.resolve();
+  private hookError: unknown = null;
+  private hooksSettled = true;
+  private closing: Promise<void> | null = null;
+  /** Batches whose handler is running; close() waits for them before kafkajs stops (it drops commits after). */
+  private inFlight = 0;
+  private readonly onIdle: Array<() => void> = [];
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: SubscribeOptions,
+    private readonly tuning: KafkaTuning,
+    private readonly deps: KafkaBusDeps,
+    private readonly admin: () => Promise<Admin>,
+    private readonly onClosed: () => void,
+  ) {
+    this.groupId = options.groupId;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: tuning.sessionTimeoutMs,
+      rebalanceTimeout: tuning.rebalanceTimeoutMs,
+      heartbeatInterval: tuning.heartbeatIntervalMs,
+      maxWaitTimeInMs: tuning.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+      partitionAssigners: [coPartitionedAssigner],
+      retry: retryOf(tuning),
+    });
+    const { events } = this.consumer;
+    this.consumer.on(events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberId, e.payload.memberAssignment));
+    this.consumer.on(events.REBALANCING, () => {
+      this.rebalancing = true;
+    });
+    this.consumer.on(events.CRASH, (e) =>
+      deps.log.error(
+        { groupId: this.groupId, err: errorMessage(e.payload.error), restart: e.payload.restart },
+        'Kafka consumer crashed',
+      ),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    for (const topic of this.options.topics) {
+      await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+    }
+    // run() returns after the first join, so assignment() and memberId are known to the caller.
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.tuning.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  private onJoin(memberId: string, memberAssignment: Record<string, number[]>): void {
+    const next = new Map<string, TopicPartition>();
+    for (const [topic, partitions] of Object.entries(memberAssignment)) {
+      for (const partition of partitions) next.set(tpKey({ topic, partition }), { topic, partition });
+    }
+    // A new member id means this member was expelled: whatever it owned may have been read by others since.
+    const continuous = memberId === this.memberId;
+    const revoked = [...this.owned].filter(([k]) => !continuous || !next.has(k)).map(([, tp]) => tp);
+    const assigned = [...next].filter(([k]) => !continuous || !this.owned.has(k)).map(([, tp]) => tp);
+    for (const tp of revoked) {
+      this.positions.delete(tpKey(tp));
+      this.lags.delete(tpKey(tp));
+    }
+    this.owned.clear();
+    for (const [k, tp] of next) this.owned.set(k, tp);
+    this.memberId = memberId;
+    this.rebalancing = false;
+    // kafkajs restarts every partition at its committed offset after a join; a retained partition goes on
+    // from where this member's handler got to, so nothing is handled twice by the same owner.
+    for (const [k, tp] of next) {
+      const position = this.positions.get(k);
+      if (position !== undefined) this.consumer.seek({ ...tp, offset: String(position) });
+    }
+    const { onRevoke, onAssign } = this.options;
+    this.hooksSettled = false;
+    const hooks = this.hooks.then(async () => {
+      try {
+        if (revoked.length > 0 && onRevoke) await onRevoke(revoked);
+        if (assigned.length > 0 && onAssign) await onAssign(assigned);
+      } catch (err) {
+        this.hookError = err;
+        this.deps.log.error({ groupId: this.groupId, err: errorMessage(err) }, 'partition assignment callback failed');
+      }
+    });
+    this.hooks = hooks;
+    void hooks.then(() => {
+      if (this.hooks === hooks) this.hooksSettled = true;
+    });
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale } = payload;
+    // Throws when the group is rebalancing: this batch is dropped and fetched again by the partition's owner.
+    await heartbeat();
+    await this.waitForHooks(heartbeat);
+    const tp = { topic: batch.topic, partition: batch.partition };
+    const key = tpKey(tp);
+    // Not resolved, so not lost: the partition's next reader gets this batch again.
+    if (this.closing || !this.owned.has(key) || !isRunning() || isStale()) return;
+    this.inFlight += 1;
+    try {
+      await this.deliver(payload, tp, key);
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const resolve of this.onIdle.splice(0)) resolve();
+    }
+  }
+
+  private async deliver({ batch, resolveOffset }: EachBatchPayload, tp: TopicPartition, key: string): Promise<void> {
+    const records = batch.messages.map((m) => toBusRecord(batch.topic, batch.partition, m));
+    const highWatermark = Number(batch.highWatermark);
+    const size = Math.max(1, this.options.maxBatchSize ?? records.length);
+    for (let i = 0; i < records.length; i += size) {
+      if (i > 0 && this.closing) return;
+      const chunk = records.slice(i, i + size);
+      try {
+        await this.options.onBatch({ ...tp, records: chunk, highWatermark });
+      } catch (err) {
+        // Retriable for kafkajs: the batch is fetched again after backoff instead of the consumer dying.
+        this.deps.log.error(
+          { groupId: this.groupId, ...tp, offset: chunk[0]!.offset, err: errorMessage(err) },
+          'batch handler failed; retrying',
+        );
+        throw new BusError(`batch of ${tp.topic}/${tp.partition} failed: ${errorMessage(err)}`, {
+          retriable: true,
+          cause: err,
+        });
+      }
+      const last = chunk[chunk.length - 1]!;
+      resolveOffset(String(last.offset));
+      this.positions.set(key, last.offset + 1);
+    }
+    // Also passes over control records at the end of a batch (transaction markers).
+    resolveOffset(batch.lastOffset());
+    const next = Number(batch.lastOffset()) + 1;
+    this.positions.set(key, next);
+    const lag: PartitionLag = { groupId: this.groupId, ...tp, lag: Math.max(0, highWatermark - next) };
+    this.lags.set(key, lag);
+    this.deps.onLag?.(lag);
+  }
+
+  private async waitForHooks(heartbeat: () => Promise<void>): Promise<void> {
+    if (this.hooksSettled) {
+      if (this.hookError) throw this.hookError;
+      return;
+    }
+    // State restore in onAssign can take longer than a session: keep heartbeating while it runs.
+    let done = false;
+    const hooks = this.hooks.finally(() => (done = true));
+    while (!done) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([hooks, new Promise((r) => (timer = setTimeout(r, this.tuning.heartbeatIntervalMs)))]);
+      clearTimeout(timer);
+      if (!done) await heartbeat();
+    }
+    if (this.hookError) throw this.hookError;
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.owned.values()];
+  }
+
+  lag(): PartitionLag[] {
+    return [...this.lags.values()];
+  }
+
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const owns = (tp: TopicPartition) => !this.rebalancing && this.owned.has(tpKey(tp));
+    return commitOwned(this.consumer, this.deps.log, this.groupId, offsets, owns);
+  }
+
+  committed(tp: TopicPartition): Promise<number | null> {
+    return fetchCommitted(this.admin, this.groupId, tp);
+  }
+
+  pause(partitions?: readonly TopicPartition[]): void {
+    this.consumer.pause(partitions ? byTopic(partitions) : this.options.topics.map((topic) => ({ topic })));
+  }
+
+  resume(partitions?: readonly TopicPartition[]): void {
+    this.consumer.resume(partitions ? byTopic(partitions) : this.options.topics.map((topic) => ({ topic })));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // kafkajs ignores commits once it is stopping, so batches in flight finish (and commit) first; batches
+      // fetched meanwhile are not handed out. disconnect() then stops fetching and leaves the group.
+      if (this.inFlight > 0) await new Promise<void>((resolve) => this.onIdle.push(resolve));
+      await this.consumer.disconnect();
+      await this.hooks;
+      const revoked = [...this.owned.values()];
+      this.owned.clear();
+      this.positions.clear();
+      this.lags.clear();
+      this.onClosed();
+      if (revoked.length > 0 && this.options.onRevoke) await this.options.onRevoke(revoked);
+    })();
+    return this.closing;
+  }
+}
