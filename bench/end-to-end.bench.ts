@@ -29,7 +29,10 @@ export async function run(): Promise<BenchResult> {
     const candles = loadGoldenSeries().slice(0, WARM_UP + MEASURED);
     // Exactly what trade-to-ohlc sends when a window closes: the catalogue's key and partition.
     const send = async (i: number) => {
-      const { topic, message } = await encodeOutput(codec, emit(topics.candles, candles[i]!), 'trade-to-ohlc');
+      const { topic, message } = await encodeOutput(codec, emit(topics.candles, candles[i]!), {
+        name: 'trade-to-ohlc',
+        outputs: [topics.candles],
+      });
       await bus.produce(topic, [message]);
     };
     const url = `${booted.url}/v1/predictions/latest?symbol=${encodeURIComponent(candles[0]!.symbol)}&timeframe=1m`;

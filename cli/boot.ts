@@ -181,8 +181,15 @@ async function startServer(
   return running.app;
 }
 
-/** Drains on SIGTERM/SIGINT: exit 0 once done, 1 if the grace period ran out. */
+/**
+ * Drains on SIGTERM/SIGINT: exit 0 once done, 1 if the grace period ran out. A stage that fails for good stops the
+ * worker with one error line and exit 1, so an orchestrator restarts it rather than keeping a live, idle process.
+ */
 export function exitOnSignals(booted: Booted): void {
+  booted.worker.onFatal((err, stage) => {
+    booted.log.error({ stage, err: err.message }, `candleflow: ${stage} failed: ${err.message}`);
+    void booted.stop().finally(() => process.exit(1));
+  });
   const onSignal = (signal: NodeJS.Signals) => {
     booted.log.info({ signal }, 'shutting down');
     booted.stop().then(

@@ -115,9 +115,14 @@ export class DatabaseError extends CandleflowError {
   }
 }
 
+/** A mistake in the program or its setup, not in a record: retrying cannot help and the worker must stop. */
+export function isFatal(err: unknown): err is CandleflowError {
+  return err instanceof CandleflowError && (err.code === 'CF_ERR_CONFIG' || err.code === 'CF_ERR_STAGE_DEFINITION');
+}
+
 /** Errors a stage raises on purpose about one record: never retried, always dead-lettered. */
 export function isRecordError(err: unknown): err is CandleflowError {
-  return err instanceof CandleflowError && !err.retriable && err.code !== 'CF_ERR_CONFIG';
+  return err instanceof CandleflowError && !err.retriable && !isFatal(err);
 }
 
 export function errorMessage(err: unknown): string {

@@ -6,14 +6,11 @@ import type { ReadinessCheck } from '../http/health-routes.ts';
 import type { Logger } from '../log.ts';
 import { StageMetrics } from '../metrics/stage-metrics.ts';
 import type { Codec } from '../serde/codec.ts';
-import type { AnyStage, SourceDefinition } from '../stage/define-stage.ts';
+import type { AnyStage } from '../stage/define-stage.ts';
 import { SourceRunner, StageRunner, type StageRunOptions } from '../stage/index.ts';
+import { isSource, type Unit } from '../stage/stage-entry.ts';
 
-export type Unit = AnyStage | SourceDefinition;
-
-export function isSource(unit: Unit): unit is SourceDefinition {
-  return typeof (unit as SourceDefinition).run === 'function' && !('inputs' in unit);
-}
+export { isSource, type Unit };
 
 export interface WorkerParts {
   bus: Bus;
@@ -30,13 +27,23 @@ export class Worker {
   readonly stages: StageRunner[];
   readonly sources: SourceRunner[];
   private readonly extraChecks: ReadinessCheck[] = [];
+  private readonly fatalListeners: ((err: Error, stage: string) => void)[] = [];
+  /** The first error that made a stage fail for good, if any. */
+  failure: { err: Error; stage: string } | undefined;
 
   constructor(
     private readonly parts: WorkerParts,
     units: readonly Unit[],
     options: StageRunOptions = {},
   ) {
-    const runtime = { ...parts, metrics: new StageMetrics(parts.registry) };
+    const runtime = {
+      ...parts,
+      metrics: new StageMetrics(parts.registry),
+      onFatal: (err: Error, stage: string) => {
+        this.failure ??= { err, stage };
+        for (const listener of this.fatalListeners) listener(err, stage);
+      },
+    };
     this.stages = units.filter((u): u is AnyStage => !isSource(u)).map((s) => new StageRunner(s, runtime, options));
     this.sources = units.filter(isSource).map((s) => new SourceRunner(s, runtime));
   }
@@ -48,6 +55,12 @@ export class Worker {
 
   get codec(): Codec {
     return this.parts.codec;
+  }
+
+  /** Called when a stage fails for good (the worker cannot work: it should stop and say so). */
+  onFatal(listener: (err: Error, stage: string) => void): void {
+    this.fatalListeners.push(listener);
+    if (this.failure) listener(this.failure.err, this.failure.stage);
   }
 
   /** Adds a readiness check that is not a stage (the API's database, say). */

@@ -80,7 +80,7 @@ async function runBatchHandler(scope: StageScope, items: DecodedInput[], outputs
         items.map((i) => i.input),
         ctx,
       );
-      for (const o of await encodeOutputs(scope.runtime.codec, result, stage.name)) outputs.push(o);
+      for (const o of await encodeOutputs(scope.runtime.codec, result, stage)) outputs.push(o);
       for (const d of deadLettered) deadLetter(scope, d.record, d.error, outputs);
       for (const { record, entry } of items) {
         if (!entry) continue;

@@ -41,7 +41,8 @@ export async function decodeInput(
 ): Promise<DecodedInput | undefined> {
   let input: InputRecord;
   try {
-    const value = await scope.runtime.codec.decode(record.topic, record.value);
+    const decoded = await scope.runtime.codec.decode(record.topic, record.value);
+    const value = scope.stage.prepare ? scope.stage.prepare(decoded) : decoded;
     const problem = validateValues(spec.schema, value as Record<string, unknown>);
     if (problem) throw new ValidationError(`${spec.schema} on ${record.topic}: ${problem}`);
     input = {

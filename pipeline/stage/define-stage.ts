@@ -118,6 +118,11 @@ export interface StageDefinition<In = any, S = undefined> {
   /** Handles one record. Give either handle or handleBatch. */
   handle?(record: InputRecord<In>, ctx: HandleContext<S>): StageOutputs | Promise<StageOutputs>;
   /**
+   * Rewrites a decoded record before it is validated and keyed (a symbol spelt the exchange's way becomes BASE/QUOTE),
+   * so state, keys and outputs all see one spelling. Pure; it must not throw for a record validation would refuse.
+   */
+  prepare?(value: In): In;
+  /**
    * Handles all records of one partition batch at once (sinks writing one transaction, model inference on a
    * whole batch). The batch's offsets are committed only after it resolves; throw a retriable error (e.g.
    * DatabaseError) to have it retried with backoff while consumption of that partition waits. A keyed stage

@@ -1,6 +1,6 @@
 import { deadLetterTopic } from '../../schemas/topics.ts';
 import type { BusRecord } from '../bus/bus.ts';
-import { CandleflowError, HandlerError, errorMessage, isRecordError } from '../errors.ts';
+import { CandleflowError, HandlerError, errorMessage, isFatal, isRecordError } from '../errors.ts';
 import { backoffMs, sleep } from '../retry.ts';
 import type { PendingOutput } from './produce-outputs.ts';
 import type { StageScope } from './stage-runtime.ts';
@@ -40,6 +40,7 @@ export async function afterFailure(
   err: unknown,
   attempt: number,
 ): Promise<CandleflowError | undefined> {
+  if (isFatal(err)) throw err;
   if (isRecordError(err)) return err;
   const retriable = err instanceof CandleflowError && err.retriable;
   if (!retriable && attempt >= scope.retry.retries) {

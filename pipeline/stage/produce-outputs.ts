@@ -2,7 +2,8 @@ import { validateValues } from '../../schemas/validate.ts';
 import { joinFields } from '../../schemas/topics.ts';
 import type { Bus, BusMessage, Headers } from '../bus/bus.ts';
 import { partitionForKey } from '../bus/partitioner.ts';
-import { ValidationError } from '../errors.ts';
+import { StageDefinitionError, ValidationError } from '../errors.ts';
+import type { TopicSpec } from '../../schemas/topics.ts';
 import type { StageMetrics } from '../metrics/stage-metrics.ts';
 import type { Codec } from '../serde/codec.ts';
 import { injectTraceContext } from '../telemetry/propagation.ts';
@@ -31,9 +32,25 @@ function partitionOf(key: string, count: number): number {
   return partition;
 }
 
-/** Encodes an output with its catalogue key and partition, carrying the active trace context in its headers. */
-export async function encodeOutput(codec: Codec, output: Output, stageName: string): Promise<PendingOutput> {
+/** Who emits: a stage or source, by name and declared outputs. */
+export interface Producer {
+  name: string;
+  outputs: readonly TopicSpec[];
+}
+
+/**
+ * Encodes an output with its catalogue key and partition, carrying the active trace context in its headers. An
+ * output to a topic the producer did not declare is a wiring mistake: the catalogue, the ACLs and the consumers
+ * were all derived from the declaration.
+ */
+export async function encodeOutput(codec: Codec, output: Output, producer: Producer): Promise<PendingOutput> {
   const { topic, value } = output;
+  const stageName = producer.name;
+  if (!producer.outputs.some((t) => t.name === topic.name)) {
+    throw new StageDefinitionError(
+      `stage ${stageName} emitted to topic ${topic.name}, which it does not declare in its outputs (${producer.outputs.map((t) => t.name).join(', ') || 'none'})`,
+    );
+  }
   const record = value as unknown as Record<string, unknown>;
   const problem = validateValues(topic.schema, record);
   if (problem)
@@ -51,9 +68,9 @@ export async function encodeOutput(codec: Codec, output: Output, stageName: stri
 }
 
 /** Encodes what a handler, tick or source returned, in order. */
-export async function encodeOutputs(codec: Codec, result: StageOutputs, stageName: string): Promise<PendingOutput[]> {
+export async function encodeOutputs(codec: Codec, result: StageOutputs, producer: Producer): Promise<PendingOutput[]> {
   const pending: PendingOutput[] = [];
-  for (const output of result ?? []) pending.push(await encodeOutput(codec, output, stageName));
+  for (const output of result ?? []) pending.push(await encodeOutput(codec, output, producer));
   return pending;
 }
 

@@ -83,7 +83,7 @@ async function handleWithRetry(
       });
       // Most handlers are synchronous: awaiting only promises saves a microtask per record.
       const result = returned instanceof Promise ? await returned : returned;
-      return await encodeOutputs(scope.runtime.codec, result, stage.name);
+      return await encodeOutputs(scope.runtime.codec, result, stage);
     } catch (err) {
       const verdict = await afterFailure(scope, err, attempt);
       if (verdict) return verdict;

@@ -40,7 +40,7 @@ export class SourceRunner {
           this.sourceReady = ready;
           metrics.ready.set({ stage: name }, ready ? 1 : 0);
         },
-        emit: async (outputs) => produceOutputs(bus, metrics, name, await encodeOutputs(codec, outputs, name)),
+        emit: async (outputs) => produceOutputs(bus, metrics, name, await encodeOutputs(codec, outputs, this.source)),
       })
       .then(
         () => this.log.info('source finished'),

@@ -9,6 +9,7 @@ import { createRegistry, StageMetrics } from '../metrics/stage-metrics.ts';
 import { createLocalRegistryCodec } from '../serde/local-registry-codec.ts';
 import { uniqueName } from '../testing/unique-name.ts';
 import { waitFor } from '../testing/wait-for.ts';
+import { input, StageUnderTest } from '../testing/run-stage.ts';
 import { defineStage, emit, type InputRecord } from './define-stage.ts';
 import { DeadLetterHeaders, StageRunner } from './index.ts';
 
@@ -453,5 +454,45 @@ describe('StageRunner ticks', () => {
     await waitFor(() => out.length === 1, 'the ticked output');
     await new Promise((r) => setTimeout(r, 100));
     expect(out.length).toBe(1);
+  });
+});
+
+describe('a stage emitting to a topic it did not declare', () => {
+  it('fails for good, naming the stage and the topic: not ready, nothing produced, nothing committed', async () => {
+    const stray = defineStage({
+      name: 'indicators',
+      description: 'emits a prediction it never declared',
+      inputs: [topics.candles],
+      outputs: [topics.features],
+      handle: (r) => [emit(topics.predictionErrors, r.value as never)],
+    });
+    const run = await new StageUnderTest(stray).start();
+    try {
+      const candle = {
+        symbol: 'BTC/USD',
+        timeframe: '1m',
+        start: 0,
+        end: 60_000,
+        open: 1,
+        high: 1,
+        low: 1,
+        close: 1,
+        volume: 1,
+        quoteVolume: null,
+        vwap: null,
+        trades: null,
+        buyVolume: null,
+        final: true,
+      };
+      await expect(run.send([input(topics.candles, candle)])).rejects.toThrow(
+        'stage indicators emitted to topic prediction-errors, which it does not declare in its outputs (features)',
+      );
+      expect(run.failure).toMatchObject({ code: 'CF_ERR_STAGE_DEFINITION' });
+      expect(run.ready()).toBe(false);
+      expect(run.outputs).toEqual([]);
+      expect(run.deadLetters).toEqual([]);
+    } finally {
+      await run.close();
+    }
   });
 });

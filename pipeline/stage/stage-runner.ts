@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { changelogOf } from '../../schemas/topics.ts';
 import type { RecordBatch, Subscription, TopicPartition } from '../bus/bus.ts';
-import { StageDefinitionError } from '../errors.ts';
+import { isFatal, StageDefinitionError } from '../errors.ts';
 import { defaultRetryPolicy } from '../retry.ts';
 import { KeyedStateStore } from '../state/keyed-state-store.ts';
 import { handleBatchAtOnce } from './batch-path.ts';
@@ -98,12 +98,12 @@ export class StageRunner {
   /** Finishes the batch in flight, commits it, and leaves the group. */
   async stop(): Promise<void> {
     if (this.state === 'STOPPED' || this.state === 'INITIALIZED') return;
-    this.state = 'DRAINING';
+    if (this.state !== 'FAILED') this.state = 'DRAINING';
     this.updateReadyMetric();
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.abort.abort();
     await this.subscription?.close();
-    this.state = 'STOPPED';
+    if (this.state !== 'FAILED') this.state = 'STOPPED';
     this.scope.log.info('stage stopped');
   }
 
@@ -111,7 +111,12 @@ export class StageRunner {
   async runTick(): Promise<void> {
     const tick = this.stage.tick;
     if (!tick || this.state !== 'RUNNING') return;
-    await this.lock.run(() => this.runOnState((ctx) => tick.run(ctx)));
+    await this.lock
+      .run(() => this.runOnState((ctx) => tick.run(ctx)))
+      .catch((err: unknown) => {
+        if (isFatal(err)) this.fail(err);
+        throw err;
+      });
   }
 
   /** End of a bounded input (replays, tests): the stage closes whatever it holds open. */
@@ -147,6 +152,26 @@ export class StageRunner {
   }
 
   private async onBatch(batch: RecordBatch): Promise<void> {
+    if (this.state === 'FAILED') throw new StageDefinitionError(`stage ${this.stage.name} has failed`);
+    try {
+      await this.processBatch(batch);
+    } catch (err) {
+      if (isFatal(err)) this.fail(err);
+      throw err;
+    }
+  }
+
+  /** Stops taking records for good: the batch stays uncommitted, readiness goes to 0, the worker is told. */
+  private fail(err: Error): void {
+    if (this.state === 'FAILED') return;
+    this.state = 'FAILED';
+    this.subscription?.pause();
+    this.updateReadyMetric();
+    this.scope.log.error({ err: err.message }, 'stage failed');
+    this.runtime.onFatal?.(err, this.stage.name);
+  }
+
+  private async processBatch(batch: RecordBatch): Promise<void> {
     await this.lock.run(async () => {
       const { metrics } = this.runtime;
       const timer = metrics.batchSeconds.startTimer(this.stageLabel);
@@ -169,7 +194,7 @@ export class StageRunner {
   /** A tick or flush: its outputs go out like a batch's, then the states it reported changed. */
   private async runOnState(fn: (ctx: TickContext<unknown>) => StageOutputs | Promise<StageOutputs>): Promise<void> {
     const result = await fn(tickContext(this.scope));
-    await this.produce(await encodeOutputs(this.runtime.codec, result, this.stage.name));
+    await this.produce(await encodeOutputs(this.runtime.codec, result, this.stage));
     await this.persistState();
   }
 

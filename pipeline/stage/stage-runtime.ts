@@ -19,7 +19,9 @@ export type StageState =
   /** Shutdown requested: finishing the batch in flight, committing, leaving the group. */
   | 'DRAINING'
   /** Left the group; nothing in flight. */
-  | 'STOPPED';
+  | 'STOPPED'
+  /** Stopped by a mistake retrying cannot fix (a stage emitting to a topic it did not declare): not ready, ever. */
+  | 'FAILED';
 
 /** The I/O a runner is given: the bus, the codec, metrics and logs. */
 export interface StageRuntime {
@@ -28,6 +30,8 @@ export interface StageRuntime {
   metrics: StageMetrics;
   log: Logger;
   now?: () => number;
+  /** Told when a stage fails for good; the worker then stops and the process exits non-zero. */
+  onFatal?: (err: Error, stage: string) => void;
 }
 
 export interface StageRunOptions {

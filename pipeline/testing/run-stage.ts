@@ -78,6 +78,8 @@ export class StageUnderTest<S = unknown> {
   private readonly committed = new Map<string, number>();
   private readonly produced = new Map<string, number>();
   private collector: Subscription | undefined;
+  /** Set when the stage failed for good (the worker would exit): send() then rejects with it. */
+  failure: Error | undefined;
   private readonly changelog: ChangelogSpec | undefined;
 
   constructor(
@@ -205,6 +207,7 @@ export class StageUnderTest<S = unknown> {
         codec: this.codec,
         metrics: this.stageMetrics,
         log: silentLogger,
+        onFatal: (err) => (this.failure ??= err),
         ...(this.options.now ? { now: this.options.now } : {}),
       },
       {
@@ -219,7 +222,10 @@ export class StageUnderTest<S = unknown> {
 
   private async settle(): Promise<void> {
     await waitFor(
-      () => [...this.produced].every(([tp, n]) => (this.committed.get(tp) ?? 0) >= n),
+      () => {
+        if (this.failure) throw this.failure;
+        return [...this.produced].every(([tp, n]) => (this.committed.get(tp) ?? 0) >= n);
+      },
       `${this.stage.name} to commit its inputs`,
       20_000,
       2,

@@ -39,6 +39,11 @@ class Harness {
     );
   }
 
+  /** Reasons of the records dead-lettered as invalid. */
+  rejected(): string[] {
+    return this.run.deadLetters.filter((d) => d.code === 'CF_ERR_VALIDATION').map((d) => d.message);
+  }
+
   get late(): number {
     return this.run.deadLetters.filter((d) => d.code === 'CF_ERR_LATE').length;
   }
@@ -256,5 +261,27 @@ describe('trade-to-ohlc stage', () => {
     const straight = await run(false);
     expect(straight.late).toBe(1);
     expect(await run(true)).toEqual(straight);
+  });
+});
+
+describe('trade-to-ohlc symbols', () => {
+  it('unifies an exchange spelling on the trades topic like the file reader does, and still refuses nonsense', async () => {
+    const trade = (symbol: string, ms: number): Trade => ({
+      exchange: 'binance',
+      symbol,
+      tradeId: String(ms),
+      price: 100,
+      quantity: 1,
+      side: 'buy',
+      timestamp: ms,
+    });
+    const h = await Harness.start(createTradeToOhlcStage({ ...config, timeframes: ['1m'] }), { now: 0 });
+    await h.send([trade('BTCUSDT', 1_000), trade('btc-usdt', 2_000), trade('BTC/USDT', 70_000), trade('??', 3_000)]);
+    await h.flush();
+    expect(h.candles().map((c) => [c.symbol, c.start, c.trades])).toEqual([
+      ['BTC/USDT', 0, 2],
+      ['BTC/USDT', 60_000, 1],
+    ]);
+    expect(h.rejected()).toEqual([expect.stringMatching(/symbol "\?\?" is not BASE\/QUOTE/)]);
   });
 });

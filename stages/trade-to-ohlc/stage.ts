@@ -8,6 +8,7 @@ import {
   type Trade,
 } from '../../pipeline/index.ts';
 import { feedStatusOf } from '../../schemas/feed-status.ts';
+import { unifySymbol } from '../../market/symbols.ts';
 import { defaultTradeToOhlcConfig, type TradeToOhlcConfig } from './config.ts';
 import {
   applyTrade,
@@ -40,6 +41,11 @@ export function createTradeToOhlcStage(
     inputs: [topics.trades],
     outputs: [topics.candles, topics.candlesPartial],
     state: { initial: (key) => initialSymbolState(key) },
+    // One rule for a symbol whichever way it comes in (the topic, a file, --symbol): ccxt's unified BASE/QUOTE.
+    prepare: (trade) => {
+      const symbol = unifySymbol(trade.symbol);
+      return symbol === trade.symbol ? trade : { ...trade, symbol };
+    },
     handle(record, ctx) {
       const status = feedStatusOf(record.headers);
       if (status !== null) {
