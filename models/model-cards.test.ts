@@ -11,7 +11,8 @@ import { evaluateModel } from './evaluate.ts';
 const root = fileURLToPath(new URL('./', import.meta.url));
 // Forecasting models only: the chart-lines models (task "chart-lines") have their own card test.
 const isForecastModel = (d: string): boolean =>
-  existsSync(`${root}${d}/model.json`) && (JSON.parse(readFileSync(`${root}${d}/model.json`, 'utf8')).task ?? 'forecast') === 'forecast';
+  existsSync(`${root}${d}/model.json`) &&
+  (JSON.parse(readFileSync(`${root}${d}/model.json`, 'utf8')).task ?? 'forecast') === 'forecast';
 const modelDirs = readdirSync(root).filter((d) => statSync(`${root}${d}`).isDirectory() && isForecastModel(d));
 
 describe('bundled model cards', () => {
