@@ -29,7 +29,8 @@ export interface ModelCard {
   };
   data: {
     source: string;
-    rule: string;
+    /** How a time split was made (with spans). */
+    rule?: string;
     /** Time-series models: train < validation < test, ISO-8601. */
     spans?: Record<'train' | 'validation' | 'test', { from: string; to: string }>;
     /** Models of non-temporal data: how examples were split. */

@@ -51,7 +51,8 @@ export function validateModelCard(value: unknown): ModelCard {
 
   const data = obj(card.data, 'data');
   str(data, 'source', 'data');
-  str(data, 'rule', 'data');
+  // A time split says its rule beside the spans; a split of other data carries its own rule.
+  if (data.spans !== undefined) str(data, 'rule', 'data');
   if (data.spans !== undefined) timeSpans(data.spans, 'data.spans');
   if (data.split !== undefined) {
     const split = obj(data.split, 'data.split');

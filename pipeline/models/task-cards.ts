@@ -31,7 +31,5 @@ export function validateChartLinesSection(card: Json): void {
   const out = onnx.outputShape as number[];
   if (out.join(',') !== [-1, 1, height, width].join(','))
     fail('onnx.outputShape', `must be [-1, 1, ${height}, ${width}]`);
-  if (typeof card.lineKind !== 'string' || !['horizontal', 'ray'].includes(card.lineKind)) {
-    fail('lineKind', 'must be "horizontal" or "ray"');
-  }
+  obj(card.postprocessing, 'postprocessing');
 }
