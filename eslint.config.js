@@ -71,8 +71,8 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
-  // Benchmarks and generator scripts are command-line programs: printing is what they are for.
-  { files: ['bench/**', '**/generate-*.ts'], rules: { 'no-console': 'off' } },
+  // Benchmarks, training and generator scripts are command-line programs: printing is what they are for.
+  { files: ['bench/**', 'models/**', '**/generate-*.ts'], rules: { 'no-console': 'off' } },
   // No process.env outside the config module: a worker's settings are read once, checked and handed down.
   {
     files: production,

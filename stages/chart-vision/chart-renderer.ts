@@ -1,5 +1,5 @@
 import { createCanvas } from '@napi-rs/canvas';
-import { InputError } from '../../pipeline/errors.ts';
+import { InputError } from '../../pipeline/index.ts';
 import { timeframeMs as timeframeLengths, isTimeframe } from '../../schemas/timeframes.ts';
 import type { Candle } from '../../schemas/types.ts';
 import type { ChartMapping } from './chart-mapping.ts';
