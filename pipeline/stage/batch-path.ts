@@ -93,7 +93,13 @@ async function runBatchHandler(scope: StageScope, items: DecodedInput[], outputs
       const verdict = await afterFailure(scope, err, attempt);
       if (!verdict) continue;
       if (items.length === 1) {
-        deadLetter(scope, items[0]!.record, verdict, outputs);
+        const { record, entry } = items[0]!;
+        deadLetter(scope, record, verdict, outputs);
+        // Its key's state moves past it too: a restart must not send the same record to the DLQ again.
+        if (entry) {
+          entry.offsets[record.topic] = Math.max(entry.offsets[record.topic] ?? 0, record.offset + 1);
+          scope.store!.changed(entry);
+        }
         return;
       }
       // Find the records at fault: each one alone.

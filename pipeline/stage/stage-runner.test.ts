@@ -135,6 +135,41 @@ describe('StageRunner keyed state across failures', () => {
     },
   );
 
+  it('a record dead-lettered after a batch was narrowed to it is not dead-lettered again when its commit is lost', async () => {
+    const s = setup(1);
+    const poisoned = defineStage<Trade, { sum: number }>({
+      name: 'trade-to-ohlc',
+      description: 'a batch stage that cannot handle price 13',
+      inputs: [s.input],
+      outputs: [s.output],
+      state: { initial: () => ({ sum: 0 }) },
+      async handleBatch(records, ctx) {
+        if (records.some((r) => r.value.price === 13)) throw new Error('cannot add 13');
+        return records.map((r) => {
+          ctx.state(r).sum += r.value.price;
+          return emit(s.output, { ...r.value, price: ctx.state(r).sum });
+        });
+      },
+    });
+    const runner = new StageRunner(poisoned, s.runtime, {
+      groupId: uniqueName('g'),
+      changelog: s.changelog,
+      ticks: false,
+      retry: { initialMs: 1, multiplier: 1, maxMs: 1, jitter: 0, retries: 1 },
+    });
+    runners.push(runner);
+    await runner.start();
+    const dead = await s.collect(`${s.input.name}.dlq`);
+    const out = await s.collect(s.output.name);
+    s.bus.failNextCommit = true;
+    await s.send([s.trade('BTC/USD', 1), s.trade('ETH/USD', 13), s.trade('BTC/USD', 2)]);
+    await s.send([s.trade('BTC/USD', 3)]);
+    await waitFor(() => (out.length >= 3 ? out : null), 'outputs');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dead).toHaveLength(1);
+    expect((await sums(s, out)).get('BTC/USD')).toEqual([1, 3, 6]);
+  });
+
   it('a worker dying after its outputs but before its changelog write: the replay gives the same outputs again', async () => {
     const s = setup(1);
     const groupId = uniqueName('g');
