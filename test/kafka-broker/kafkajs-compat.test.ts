@@ -13,7 +13,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { coPartitionedAssigner } from '../../pipeline/bus/co-partitioned-assignor.ts';
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
-import { type KafkaCluster, kafkaBrokerMissing, kafkaBrokerService, startKafkaCluster } from '../support/kafka-broker.ts';
+import {
+  type KafkaCluster,
+  kafkaBrokerMissing,
+  kafkaBrokerService,
+  startKafkaCluster,
+} from '../support/kafka-broker.ts';
 import { describeWithService } from '../support/services.ts';
 import {
   brokerApiVersions,
@@ -31,7 +36,8 @@ import { createTopicsFailure, offsetResetFrom, retriableKafkaError } from './kaf
 // broker. README.md sums the findings up; the adapter-facing ones are marked "adapter:".
 
 const values = (records: Array<{ value: string }>) => records.map((r) => r.value);
-const aggregateTypes = (err: unknown) => ((err as { errors?: Array<{ type: string }> }).errors ?? []).map((e) => e.type);
+const aggregateTypes = (err: unknown) =>
+  ((err as { errors?: Array<{ type: string }> }).errors ?? []).map((e) => e.type);
 
 describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 against Apache Kafka 4 (one node)', () => {
   let cluster: KafkaCluster;
@@ -42,7 +48,11 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
   const alice = { username: 'alice', password: 'alice-secret' };
 
   beforeAll(async () => {
-    cluster = await startKafkaCluster({ nodes: 1, sasl: { users: [alice] }, config: { 'log.cleaner.backoff.ms': 200 } });
+    cluster = await startKafkaCluster({
+      nodes: 1,
+      sasl: { users: [alice] },
+      config: { 'log.cleaner.backoff.ms': 200 },
+    });
     kafka = kafkajsClient(cluster.kafkaConfig(), lines);
     admin = kafka.admin();
     await admin.connect();
@@ -63,7 +73,10 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
       const range = broker.get(api.apiKey)!;
       // kafkajs sends min(its highest, the broker's highest) and never looks at the broker's lowest.
       const sent = Math.min(Math.max(...api.versions), range.maxVersion);
-      expect(sent, `${api.name}: kafkajs would send v${sent}, broker takes v${range.minVersion}-${range.maxVersion}`).toBeGreaterThanOrEqual(range.minVersion);
+      expect(
+        sent,
+        `${api.name}: kafkajs would send v${sent}, broker takes v${range.minVersion}-${range.maxVersion}`,
+      ).toBeGreaterThanOrEqual(range.minVersion);
     }
     const { brokers, clusterId } = await admin.describeCluster();
     expect(brokers.map((b) => b.nodeId)).toEqual([1]);
@@ -81,7 +94,10 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
     });
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     expect(meta.topics[0]!.partitions.map((p) => p.replicas)).toEqual([[1], [1], [1]]);
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    });
     const config = Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
     expect(config).toMatchObject({ 'cleanup.policy': 'compact', 'retention.ms': '3600000' });
     expect(await admin.createTopics({ topics: [{ topic }] })).toBe(false);
@@ -98,11 +114,15 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
   it('refuses more replicas than nodes and segments under 1 MiB (KIP-1030), naming the reason', async () => {
     // adapter: ensureTopics swallows every CreateTopics error as "unsupported or refused"; these two are
     // configuration mistakes (TOPIC_REPLICAS=3 on one broker) and must stop the worker instead.
-    const tooMany = await admin.createTopics({ topics: [{ topic: uniqueName('rf3'), replicationFactor: 3 }] }).catch((e: unknown) => e);
+    const tooMany = await admin
+      .createTopics({ topics: [{ topic: uniqueName('rf3'), replicationFactor: 3 }] })
+      .catch((e: unknown) => e);
     expect(aggregateTypes(tooMany)).toEqual(['INVALID_REPLICATION_FACTOR']);
     expect(createTopicsFailure(tooMany)).toBe('invalid');
     const tinySegments = await admin
-      .createTopics({ topics: [{ topic: uniqueName('seg'), configEntries: [{ name: 'segment.bytes', value: '65536' }] }] })
+      .createTopics({
+        topics: [{ topic: uniqueName('seg'), configEntries: [{ name: 'segment.bytes', value: '65536' }] }],
+      })
       .catch((e: unknown) => e);
     expect(aggregateTypes(tinySegments)).toEqual(['INVALID_CONFIG']);
     expect(createTopicsFailure(tinySegments)).toBe('invalid');
@@ -113,15 +133,26 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
     const idempotent = kafka.producer({ ...producerOptions, idempotent: true, maxInFlightRequests: 5 });
     await idempotent.connect();
     try {
-      const plain = await producer.send({ topic, acks: -1, messages: Array.from({ length: 50 }, (_, i) => ({ key: 'k', value: `p${i}` })) });
-      const idem = await idempotent.send({ topic, acks: -1, messages: Array.from({ length: 50 }, (_, i) => ({ key: 'k', value: `i${i}` })) });
+      const plain = await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 50 }, (_, i) => ({ key: 'k', value: `p${i}` })),
+      });
+      const idem = await idempotent.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 50 }, (_, i) => ({ key: 'k', value: `i${i}` })),
+      });
       expect([plain[0]!.baseOffset, idem[0]!.baseOffset]).toEqual(['0', '50']);
     } finally {
       await idempotent.disconnect();
     }
     const records = await readTopic(kafka, admin, topic);
     expect(records.map((r) => r.offset)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(values(records)).toEqual([...Array.from({ length: 50 }, (_, i) => `p${i}`), ...Array.from({ length: 50 }, (_, i) => `i${i}`)]);
+    expect(values(records)).toEqual([
+      ...Array.from({ length: 50 }, (_, i) => `p${i}`),
+      ...Array.from({ length: 50 }, (_, i) => `i${i}`),
+    ]);
   });
 
   it('runs a classic-protocol group of two members with the adapter assignor: rebalance, commit, committed offsets', async () => {
@@ -129,15 +160,30 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
     const groupId = uniqueName('group');
     const options = { groupId, partitionAssigners: [coPartitionedAssigner] };
     const first = await collect(kafka, topic, options);
-    await producer.send({ topic, acks: -1, messages: Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `a${i}` })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `a${i}` })),
+    });
     await waitFor(() => first.records.length >= 40, 'first member reads all 40', 20_000);
     const second = await collect(kafka, topic, options);
-    await waitFor(() => second.assignments.length > 0 && first.assignments.length > 1, 'rebalance to two members', 30_000);
+    await waitFor(
+      () => second.assignments.length > 0 && first.assignments.length > 1,
+      'rebalance to two members',
+      30_000,
+    );
     const mine = (c: typeof first) => (c.assignments.at(-1)![topic] ?? []).sort();
     expect([...mine(first), ...mine(second)].sort()).toEqual([0, 1, 2, 3]);
     expect(mine(first).filter((p) => mine(second).includes(p))).toEqual([]);
-    await producer.send({ topic, acks: -1, messages: Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `b${i}` })) });
-    await waitFor(() => [...first.records, ...second.records].filter((r) => r.value.startsWith('b')).length >= 40, 'both members read the second 40');
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `b${i}` })),
+    });
+    await waitFor(
+      () => [...first.records, ...second.records].filter((r) => r.value.startsWith('b')).length >= 40,
+      'both members read the second 40',
+    );
     const ends = await admin.fetchTopicOffsets(topic);
     await waitFor(async () => {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -146,7 +192,9 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
     const { groups } = await admin.describeGroups([groupId]);
     expect(groups[0]).toMatchObject({ state: 'Stable', protocolType: 'consumer', protocol: 'CandleflowCoPartitioned' });
     expect(groups[0]!.members).toHaveLength(2);
-    const assigned = groups[0]!.members.map((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)!.assignment[topic]!.length);
+    const assigned = groups[0]!.members.map(
+      (m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)!.assignment[topic]!.length,
+    );
     expect(assigned).toEqual([2, 2]);
     await Promise.all([first.stop(), second.stop()]);
     expect([...first.crashes, ...second.crashes]).toEqual([]);
@@ -179,16 +227,27 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
     const output = await createTopic(admin, 'tx-out', { numPartitions: 1 });
     const groupId = uniqueName('tx-group');
     await producer.send({ topic: input, acks: -1, messages: [{ value: 'in0' }, { value: 'in1' }] });
-    const tx = kafka.producer({ ...producerOptions, transactionalId: uniqueName('tx'), idempotent: true, maxInFlightRequests: 1 });
+    const tx = kafka.producer({
+      ...producerOptions,
+      transactionalId: uniqueName('tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await tx.connect();
     try {
       const first = await tx.transaction();
       await first.send({ topic: output, acks: -1, messages: [{ value: 'c1' }, { value: 'c2' }] });
-      await first.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '2' }] }] });
+      await first.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic: input, partitions: [{ partition: 0, offset: '2' }] }],
+      });
       await first.commit();
       const aborted = await tx.transaction();
       await aborted.send({ topic: output, acks: -1, messages: [{ value: 'x1' }, { value: 'x2' }] });
-      await aborted.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: '1' }] }] });
+      await aborted.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic: input, partitions: [{ partition: 0, offset: '1' }] }],
+      });
       await aborted.abort();
       const last = await tx.transaction();
       await last.send({ topic: output, acks: -1, messages: [{ value: 'c3' }] });
@@ -246,9 +305,13 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
     ];
     // kafkajs looks the partition leader up in its metadata cache before anything else: a topic this admin
     // has not asked about yet fails with "Could not find the leader for the partition".
-    const notCached = await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '7' }] }).catch((e: unknown) => e);
+    const notCached = await admin
+      .deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '7' }] })
+      .catch((e: unknown) => e);
     expect(notCached).toMatchObject({ name: 'KafkaJSDeleteTopicRecordsError' });
-    expect(String((notCached as { partitions: Array<{ error: Error }> }).partitions[0]!.error.message)).toMatch(/Could not find the leader/);
+    expect(String((notCached as { partitions: Array<{ error: Error }> }).partitions[0]!.error.message)).toMatch(
+      /Could not find the leader/,
+    );
     await admin.fetchTopicMetadata({ topics: [topic] });
     await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '7' }] });
     expect((await admin.fetchTopicOffsets(topic))[0]).toMatchObject({ low: '7', high: '10' });
@@ -262,11 +325,19 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
       await earlier.consumer.commitOffsets([{ topic, partition: 0, offset: '3' }]);
       await earlier.stop();
       const seen: KafkajsLine[] = [];
-      const reader = await collect(kafkajsClient(cluster.kafkaConfig(), seen), topic, { groupId, fromBeginning: c.fromBeginning, commit: false });
+      const reader = await collect(kafkajsClient(cluster.kafkaConfig(), seen), topic, {
+        groupId,
+        fromBeginning: c.fromBeginning,
+        commit: false,
+      });
       // adapter: this line (namespace ConsumerGroup, level ERROR) is the only signal kafkajs gives (offsetResetFrom).
       await waitFor(() => seen.some((l) => offsetResetFrom(l.entry)), 'the reset log line');
       const reset = seen.find((l) => offsetResetFrom(l.entry))!;
-      expect(reset).toMatchObject({ level: 'ERROR', namespace: 'ConsumerGroup', message: 'Offset out of range, resetting to default offset' });
+      expect(reset).toMatchObject({
+        level: 'ERROR',
+        namespace: 'ConsumerGroup',
+        message: 'Offset out of range, resetting to default offset',
+      });
       expect(offsetResetFrom(reset.entry)).toEqual({ topic, partition: 0, groupId });
       expect(seen.filter((l) => offsetResetFrom(l.entry))).toHaveLength(1);
       // kafkajs commits the sentinel (-2 earliest, -1 latest) although this consumer runs with autoCommit off.
@@ -297,22 +368,31 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
     await superProducer.send({ topic, acks: -1, messages: [{ value: 'from-admin' }] });
     await superProducer.disconnect();
 
-    const wrong = kafkajsClient({ ...cluster.kafkaConfig({ ...alice, password: 'wrong' }), retry: { retries: 0 } }).producer(producerOptions);
+    const wrong = kafkajsClient({
+      ...cluster.kafkaConfig({ ...alice, password: 'wrong' }),
+      retry: { retries: 0 },
+    }).producer(producerOptions);
     const refused = await wrong.connect().catch((e: Error) => e);
     expect(refused).toMatchObject({ name: 'KafkaJSSASLAuthenticationError' });
 
     const aliceClient = kafkajsClient({ ...cluster.kafkaConfig(alice), retry: { retries: 1 } });
     const aliceAdmin = aliceClient.admin();
     await aliceAdmin.connect();
-    const notAllowed = await aliceAdmin.createTopics({ topics: [{ topic: uniqueName('alice') }] }).catch((e: unknown) => e);
+    const notAllowed = await aliceAdmin
+      .createTopics({ topics: [{ topic: uniqueName('alice') }] })
+      .catch((e: unknown) => e);
     await aliceAdmin.disconnect();
     expect(aggregateTypes(notAllowed)).toEqual(['TOPIC_AUTHORIZATION_FAILED']);
     expect(createTopicsFailure(notAllowed)).toBe('refused');
     const aliceProducer = aliceClient.producer(producerOptions);
     await aliceProducer.connect();
     try {
-      const denied = await aliceProducer.send({ topic, acks: -1, messages: [{ value: 'denied' }] }).catch((e: unknown) => e);
-      expect(JSON.stringify(denied, Object.getOwnPropertyNames(denied))).toMatch(/TOPIC_AUTHORIZATION_FAILED|not authorized to access topics/i);
+      const denied = await aliceProducer
+        .send({ topic, acks: -1, messages: [{ value: 'denied' }] })
+        .catch((e: unknown) => e);
+      expect(JSON.stringify(denied, Object.getOwnPropertyNames(denied))).toMatch(
+        /TOPIC_AUTHORIZATION_FAILED|not authorized to access topics/i,
+      );
       await admin.createAcls({
         acl: [AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE].map((operation) => ({
           resourceType: AclResourceTypes.TOPIC,
@@ -325,7 +405,11 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
         })),
       });
       await waitFor(
-        () => aliceProducer.send({ topic, acks: -1, messages: [{ value: 'from-alice' }] }).then(() => true, () => false),
+        () =>
+          aliceProducer.send({ topic, acks: -1, messages: [{ value: 'from-alice' }] }).then(
+            () => true,
+            () => false,
+          ),
         'alice to be allowed to write',
       );
     } finally {
@@ -367,7 +451,11 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
     running = false;
     await Promise.all(loops);
     await idempotent.disconnect();
-    await waitFor(() => [...acked].every((v) => reader.records.some((r) => r.value === v)), 'the consumer to read every acknowledged record', 60_000);
+    await waitFor(
+      () => [...acked].every((v) => reader.records.some((r) => r.value === v)),
+      'the consumer to read every acknowledged record',
+      60_000,
+    );
     await reader.stop();
     // Nothing acknowledged was lost (a process kill keeps the page cache), and the idempotent producer wrote nothing twice.
     const inLog = values(await readTopic(kafka, admin, topic));

@@ -41,7 +41,11 @@ export function kafkajsClient(config: KafkaConfig, lines: KafkajsLine[] = []): K
 export const producerOptions = { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false };
 
 /** Creates a topic with a name no other test uses; waits for its leaders. */
-export async function createTopic(admin: Admin, prefix: string, spec: Omit<ITopicConfig, 'topic'> = {}): Promise<string> {
+export async function createTopic(
+  admin: Admin,
+  prefix: string,
+  spec: Omit<ITopicConfig, 'topic'> = {},
+): Promise<string> {
   const topic = uniqueName(prefix);
   const created = await admin.createTopics({ waitForLeaders: true, topics: [{ topic, ...spec }] });
   if (!created) throw new Error(`topic ${topic} existed already`);
@@ -73,8 +77,21 @@ export async function collect(
   options: Partial<ConsumerConfig> & { groupId: string; fromBeginning?: boolean; commit?: boolean },
 ): Promise<Collector> {
   const { fromBeginning = true, commit = true, ...config } = options;
-  const consumer = kafka.consumer({ sessionTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100, allowAutoTopicCreation: false, ...config });
-  const collector: Collector = { consumer, records: [], assignments: [], crashes: [], positions: new Map(), stop: () => consumer.disconnect() };
+  const consumer = kafka.consumer({
+    sessionTimeout: 6_000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+    ...config,
+  });
+  const collector: Collector = {
+    consumer,
+    records: [],
+    assignments: [],
+    crashes: [],
+    positions: new Map(),
+    stop: () => consumer.disconnect(),
+  };
   consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
     const next = Number(e.payload.lastOffset) + 1;
     collector.positions.set(e.payload.partition, Math.max(next, collector.positions.get(e.payload.partition) ?? 0));
@@ -87,11 +104,18 @@ export async function collect(
     autoCommit: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
       for (const m of batch.messages) {
-        collector.records.push({ partition: batch.partition, offset: Number(m.offset), key: m.key?.toString() ?? null, value: m.value?.toString() ?? '' });
+        collector.records.push({
+          partition: batch.partition,
+          offset: Number(m.offset),
+          key: m.key?.toString() ?? null,
+          value: m.value?.toString() ?? '',
+        });
         resolveOffset(m.offset);
       }
       if (commit && batch.messages.length > 0) {
-        await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }]);
+        await consumer.commitOffsets([
+          { topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) },
+        ]);
       }
       await heartbeat();
     },
@@ -100,9 +124,18 @@ export async function collect(
 }
 
 /** Every record of a topic from its log start to its end when called, read by a throwaway group. */
-export async function readTopic(kafka: Kafka, admin: Admin, topic: string, options: { readUncommitted?: boolean } = {}): Promise<Received[]> {
+export async function readTopic(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  options: { readUncommitted?: boolean } = {},
+): Promise<Received[]> {
   const ends = await admin.fetchTopicOffsets(topic);
-  const reader = await collect(kafka, topic, { groupId: uniqueName('reader'), commit: false, readUncommitted: options.readUncommitted ?? true });
+  const reader = await collect(kafka, topic, {
+    groupId: uniqueName('reader'),
+    commit: false,
+    readUncommitted: options.readUncommitted ?? true,
+  });
   try {
     // Judged by the fetch position, not by the records: transaction markers and compacted-away offsets are never delivered.
     const done = () => ends.every((e) => (reader.positions.get(e.partition) ?? Number(e.low)) >= Number(e.high));
@@ -142,7 +175,11 @@ export function brokerApiVersions(address: string): Promise<ApiVersionRange[]> {
       const count = data.readInt32BE(10);
       const ranges: ApiVersionRange[] = [];
       for (let i = 0, at = 14; i < count; i++, at += 6) {
-        ranges.push({ apiKey: data.readInt16BE(at), minVersion: data.readInt16BE(at + 2), maxVersion: data.readInt16BE(at + 4) });
+        ranges.push({
+          apiKey: data.readInt16BE(at),
+          minVersion: data.readInt16BE(at + 2),
+          maxVersion: data.readInt16BE(at + 4),
+        });
       }
       resolve(ranges);
     });

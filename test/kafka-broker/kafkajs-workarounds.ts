@@ -14,7 +14,12 @@ interface ErrorLike {
 
 function causes(err: unknown): ErrorLike[] {
   const chain: ErrorLike[] = [];
-  for (let e = err as ErrorLike | undefined; e && typeof e === 'object' && chain.length < 10; e = e.cause as ErrorLike | undefined) chain.push(e);
+  for (
+    let e = err as ErrorLike | undefined;
+    e && typeof e === 'object' && chain.length < 10;
+    e = e.cause as ErrorLike | undefined
+  )
+    chain.push(e);
   return chain;
 }
 
@@ -41,7 +46,13 @@ export function createTopicsErrorTypes(err: unknown): string[] {
 // Requests this cluster will never accept as they are: wrong settings (TOPIC_REPLICAS=3 on one broker, a
 // segment.bytes under Kafka 4's 1 MiB minimum). Everything else (ACLs, policies, a broker without CreateTopics)
 // means "not ours to create": the topics come from strimzi/topics.yaml.
-const invalidRequest = new Set(['INVALID_REPLICATION_FACTOR', 'INVALID_CONFIG', 'INVALID_PARTITIONS', 'INVALID_REPLICA_ASSIGNMENT', 'INVALID_TOPIC_EXCEPTION']);
+const invalidRequest = new Set([
+  'INVALID_REPLICATION_FACTOR',
+  'INVALID_CONFIG',
+  'INVALID_PARTITIONS',
+  'INVALID_REPLICA_ASSIGNMENT',
+  'INVALID_TOPIC_EXCEPTION',
+]);
 
 /** 'invalid' when createTopics failed because of what was asked (stop the worker); 'refused' otherwise. */
 export function createTopicsFailure(err: unknown): 'invalid' | 'refused' {

@@ -128,7 +128,9 @@ export function formatArguments(spec: ClusterSpec, clusterId: string, properties
   if (spec.sasl) {
     for (const user of [spec.sasl.superUser, ...spec.sasl.users]) {
       if (!scramText.test(user.username) || !scramText.test(user.password)) {
-        throw new Error(`SCRAM user ${user.username}: names and passwords may hold only letters, digits, '.', '_', '-'`);
+        throw new Error(
+          `SCRAM user ${user.username}: names and passwords may hold only letters, digits, '.', '_', '-'`,
+        );
       }
       args.push('--add-scram', `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`);
     }

@@ -65,8 +65,13 @@ export class NodeProcess {
   /** Starts `java args` with its stdout and stderr appended to `consoleLog`; resolves once the JVM is forked. */
   static async start(java: string, args: readonly string[], consoleLog: string): Promise<NodeProcess> {
     installExitHook();
-    const wrapper = spawn('sh', [runNodeScript, consoleLog, java, ...args], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
-    const exited = new Promise<NodeExit>((resolve) => wrapper.once('exit', (code, signal) => resolve({ code, signal })));
+    const wrapper = spawn('sh', [runNodeScript, consoleLog, java, ...args], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<NodeExit>((resolve) =>
+      wrapper.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     const firstLine = new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: wrapper.stdout! });
       lines.once('line', (line) => {

@@ -100,7 +100,11 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
   const root = await mkdtemp(join(tmpdir(), 'candleflow-kafka-'));
   const nodes: NodeSpec[] = [];
   for (let id = 1; id <= count; id++) {
-    const ports = { client: await freePort(), controller: await freePort(), sasl: options.sasl ? await freePort() : null };
+    const ports = {
+      client: await freePort(),
+      controller: await freePort(),
+      sasl: options.sasl ? await freePort() : null,
+    };
     nodes.push({ id, dir: join(root, `node-${id}`), ports });
   }
   const superUser: ScramUser | null = options.sasl ? { username: 'admin', password: 'admin-secret' } : null;
@@ -147,18 +151,34 @@ class Cluster implements KafkaCluster {
       const p = this.processes.get(n.id);
       const running = p?.running ?? false;
       const saslAddress = n.ports.sasl === null ? null : `${host}:${n.ports.sasl}`;
-      return { id: n.id, address: `${host}:${n.ports.client}`, saslAddress, dir: n.dir, running, pid: running ? p!.jvmPid : null };
+      return {
+        id: n.id,
+        address: `${host}:${n.ports.client}`,
+        saslAddress,
+        dir: n.dir,
+        running,
+        pid: running ? p!.jvmPid : null,
+      };
     });
   }
 
   busConfig(user?: ScramUser): KafkaBusConfig {
     if (!user) return { brokers: this.brokers, clientId: 'candleflow-test', ssl: false };
-    return { brokers: this.saslBrokers, clientId: 'candleflow-test', ssl: false, sasl: { mechanism: 'scram-sha-512', ...user } };
+    return {
+      brokers: this.saslBrokers,
+      clientId: 'candleflow-test',
+      ssl: false,
+      sasl: { mechanism: 'scram-sha-512', ...user },
+    };
   }
 
   kafkaConfig(user?: ScramUser): KafkaConfig {
     const { brokers, clientId, sasl } = this.busConfig(user);
-    return { brokers, clientId, ...(sasl ? { sasl: { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password } } : {}) };
+    return {
+      brokers,
+      clientId,
+      ...(sasl ? { sasl: { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password } } : {}),
+    };
   }
 
   private node(id: number): NodeSpec {
@@ -173,10 +193,17 @@ class Cluster implements KafkaCluster {
         await mkdir(join(node.dir, 'logs'), { recursive: true });
         const properties = join(node.dir, 'server.properties');
         await writeFile(properties, serverProperties(this.spec, node));
-        const args = jvmArguments('256m', join(node.dir, 'logs'), 'kafka.tools.StorageTool', formatArguments(this.spec, clusterId, properties));
-        const { stdout } = await exec(javaBinary(), args).catch((err: { stdout?: string; stderr?: string; message: string }) => {
-          throw new Error(`formatting node ${node.id} failed: ${err.stderr || err.stdout || err.message}`);
-        });
+        const args = jvmArguments(
+          '256m',
+          join(node.dir, 'logs'),
+          'kafka.tools.StorageTool',
+          formatArguments(this.spec, clusterId, properties),
+        );
+        const { stdout } = await exec(javaBinary(), args).catch(
+          (err: { stdout?: string; stderr?: string; message: string }) => {
+            throw new Error(`formatting node ${node.id} failed: ${err.stderr || err.stdout || err.message}`);
+          },
+        );
         await writeFile(join(node.dir, 'logs', 'format.log'), stdout);
       }),
     );
@@ -185,7 +212,9 @@ class Cluster implements KafkaCluster {
   async launch(id: number): Promise<void> {
     const node = this.node(id);
     if (this.processes.get(id)?.running) throw new Error(`node ${id} is running already`);
-    const args = jvmArguments(this.spec.heap, join(node.dir, 'logs'), 'kafka.Kafka', [join(node.dir, 'server.properties')]);
+    const args = jvmArguments(this.spec.heap, join(node.dir, 'logs'), 'kafka.Kafka', [
+      join(node.dir, 'server.properties'),
+    ]);
     this.processes.set(id, await NodeProcess.start(javaBinary(), args, join(node.dir, 'logs', 'console.log')));
   }
 
@@ -224,7 +253,9 @@ class Cluster implements KafkaCluster {
       if (wanted.every((id) => listed.includes(id))) return;
       if (listed.length > 0) last = `metadata lists nodes ${listed.join(',')} of ${wanted.join(',')}`;
       if (Date.now() > deadline) {
-        throw new Error(`Kafka nodes ${wanted.join(',')} not ready after ${this.startTimeoutMs} ms (${last}):\n${this.logTail(running[0]!.id)}`);
+        throw new Error(
+          `Kafka nodes ${wanted.join(',')} not ready after ${this.startTimeoutMs} ms (${last}):\n${this.logTail(running[0]!.id)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -232,7 +263,13 @@ class Cluster implements KafkaCluster {
 
   /** The node ids that the metadata lists (registered and unfenced brokers), asked of the given nodes. */
   private async listedNodes(addresses: string[]): Promise<number[]> {
-    const kafka = new Kafka({ brokers: addresses, clientId: 'kafka-broker-harness', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 });
+    const kafka = new Kafka({
+      brokers: addresses,
+      clientId: 'kafka-broker-harness',
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 1_000,
+    });
     const admin = kafka.admin();
     try {
       await admin.connect();
@@ -245,7 +282,8 @@ class Cluster implements KafkaCluster {
 
   logTail(id: number, lines = 40): string {
     const dir = join(this.node(id).dir, 'logs');
-    const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
+    const tail = (file: string) =>
+      existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
     return [tail(join(dir, 'console.log')), tail(join(dir, 'server.log'))].filter(Boolean).join('\n');
   }
 
