@@ -13,6 +13,7 @@ import {
 } from 'kafkajs';
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
+import { createTopicsAndWait } from './kafkajs-workarounds.ts';
 
 // kafkajs clients for the compatibility suites: quick retries, and every kafkajs log line kept so that a test
 // can assert on what kafkajs said (the out-of-range reset is only ever announced by a log line).
@@ -47,7 +48,7 @@ export async function createTopic(
   spec: Omit<ITopicConfig, 'topic'> = {},
 ): Promise<string> {
   const topic = uniqueName(prefix);
-  const created = await admin.createTopics({ waitForLeaders: true, topics: [{ topic, ...spec }] });
+  const created = await createTopicsAndWait(admin, [{ topic, ...spec }]);
   if (!created) throw new Error(`topic ${topic} existed already`);
   return topic;
 }

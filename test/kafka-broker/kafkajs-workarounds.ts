@@ -1,4 +1,4 @@
-import type { LogEntry } from 'kafkajs';
+import type { Admin, ITopicConfig, LogEntry } from 'kafkajs';
 
 // What the kafkajs adapter (pipeline/bus/kafka-bus.ts) needs on top of kafkajs 2.2.4 against a real Kafka 4
 // cluster, each proven by kafkajs-compat.test.ts or kafkajs-replicated.test.ts. Written to be moved into
@@ -33,6 +33,11 @@ export function retriableKafkaError(err: unknown): boolean {
   const chain = causes(err);
   if (chain.some((e) => e.name === 'KafkaJSNumberOfRetriesExceeded')) return true;
   return chain.at(-1)?.retriable === true;
+}
+
+/** Protocol error types (NOT_ENOUGH_REPLICAS...) anywhere in an error's cause chain, outermost first. */
+export function protocolErrorTypes(err: unknown): string[] {
+  return causes(err).flatMap((e) => (typeof e.type === 'string' ? [e.type] : []));
 }
 
 /** Protocol errors of a failed createTopics (kafkajs collects one per topic in a KafkaJSAggregateError). */
@@ -79,4 +84,40 @@ export function offsetResetFrom(entry: Pick<LogEntry, 'namespace' | 'log'>): Off
   const { topic, partition, groupId } = entry.log as unknown as Partial<OffsetReset>;
   if (typeof topic !== 'string' || typeof partition !== 'number' || typeof groupId !== 'string') return null;
   return { topic, partition, groupId };
+}
+
+/**
+ * Whether a kafkajs GROUP_JOIN came with an assignment made by the broker rather than by this member's
+ * partitionAssigners. A group that a KIP-848 member (group.protocol=consumer) has joined is a consumer group:
+ * its classic members (kafkajs) get a JoinGroup answer with no leader (`leaderId` '', and `isLeader` '' where
+ * kafkajs's types promise a boolean) and the broker's assignor ('uniform') decides, so a custom assignor such
+ * as the co-partitioned one is silently bypassed while kafkajs still reports it as the group protocol.
+ */
+export function assignedByBroker(join: { leaderId: string }): boolean {
+  return join.leaderId === '';
+}
+
+/** Metadata answers for a topic the answering broker has not learnt of yet (KRaft propagates asynchronously). */
+const notYetKnown = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * createTopics, then waits until every partition has a leader. kafkajs's own `waitForLeaders: true` polls
+ * Metadata and tolerates only LEADER_NOT_AVAILABLE; a KRaft broker that has not applied the new topic's
+ * metadata record yet answers UNKNOWN_TOPIC_OR_PARTITION instead, and kafkajs then throws from a createTopics
+ * that did create the topics. Resolves like createTopics: false when every topic existed already.
+ */
+export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], timeoutMs = 30_000): Promise<boolean> {
+  const created = await admin.createTopics({ topics, waitForLeaders: false });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return created;
+    } catch (err) {
+      if (!causes(err).some((e) => notYetKnown.has(e.type ?? ''))) throw err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics ${topics.map((t) => t.topic).join(', ')} have no leaders after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
