@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
@@ -10,7 +12,12 @@ import {
 } from '../support/kafka-broker.ts';
 import { describeWithService } from '../support/services.ts';
 import { collect, createTopic, kafkajsClient, producerOptions, readTopic } from './kafkajs-helpers.ts';
-import { protocolErrorTypes, retriableKafkaError } from './kafkajs-workarounds.ts';
+import {
+  groupCoordinatorErrors,
+  protocolErrorTypes,
+  retriableKafkaError,
+  sendOffsetsRetrying,
+} from './kafkajs-workarounds.ts';
 
 // kafkajs 2.2.4 against three combined broker+controller nodes, replication 3: what a Strimzi cluster of
 // three pods does when one of them is killed.
@@ -60,6 +67,66 @@ describeWithService(
       expect(partitions.map((p) => p.replicas.length)).toEqual([3, 3, 3]);
       expect(new Set(partitions.map((p) => p.leader)).size).toBe(3);
     });
+
+    it('sendOffsets gives up on group coordinator errors it means to retry (misnamed); sendOffsetsRetrying does not', async () => {
+      // kafkajs's retry lists use the Java names, its error table others: none of the three ever matches.
+      const require = createRequire(import.meta.url);
+      const { errorCodes } = require('kafkajs/src/protocol/error.js') as {
+        errorCodes: Array<{ type: string; code: number }>;
+      };
+      const eos = readFileSync(require.resolve('kafkajs/src/producer/eosManager/index.js'), 'utf8');
+      const retried = [...eos.matchAll(/const COMMIT_\w+_PROTOCOL_ERRORS = \[([^\]]*)\]/g)].flatMap((m) =>
+        [...m[1]!.matchAll(/'(\w+)'/g)].map((n) => n[1]!),
+      );
+      const known = new Set(errorCodes.map((e) => e.type));
+      expect(retried.filter((name) => !known.has(name))).toEqual([
+        'COORDINATOR_LOAD_IN_PROGRESS',
+        'COORDINATOR_NOT_AVAILABLE',
+        'NOT_COORDINATOR',
+      ]);
+      expect([14, 15, 16].map((code) => errorCodes.find((e) => e.code === code)!.type)).toEqual([
+        ...groupCoordinatorErrors,
+      ]);
+
+      // On this cluster no group has been used yet: the first TxnOffsetCommit meets a coordinator still loading.
+      const input = await createTopic(admin, 'eos-in', { numPartitions: 1 });
+      const output = await createTopic(admin, 'eos-out', { numPartitions: 1 });
+      const groupId = uniqueName('eos');
+      const tx = kafka.producer({
+        ...producerOptions,
+        transactionalId: uniqueName('eos'),
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      await tx.connect();
+      try {
+        const transaction = await tx.transaction();
+        await transaction.send({ topic: output, acks: -1, messages: [{ value: 'out' }] });
+        const offsets = {
+          consumerGroupId: groupId,
+          topics: [{ topic: input, partitions: [{ partition: 0, offset: '1' }] }],
+        };
+        const raw = await transaction.sendOffsets(offsets).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        // Either it got through, or it failed on exactly such an error, retriable, with the transaction still open.
+        if (raw) {
+          expect(protocolErrorTypes(raw).some((t) => groupCoordinatorErrors.has(t))).toBe(true);
+          expect(transaction.isActive()).toBe(true);
+        }
+        await sendOffsetsRetrying(transaction, offsets);
+        await transaction.commit();
+      } finally {
+        await tx.disconnect();
+      }
+      // kafkajs asks with OffsetFetch v3, which has no requireStable (KIP-447, v7): until the commit marker
+      // reaches __consumer_offsets, a transactional offset reads as the previous one (here none, -1).
+      const committed = async () => (await admin.fetchOffsets({ groupId, topics: [input] }))[0]!.partitions[0]!.offset;
+      expect(['-1', '1']).toContain(await committed());
+      await waitFor(async () => (await committed()) === '1', 'the transactional offset to become visible');
+      expect((await readTopic(kafka, admin, output, { readUncommitted: false })).map((r) => r.value)).toEqual(['out']);
+    }, 60_000);
 
     it('goes on producing (acks=-1) and consuming when a partition leader is SIGKILLed; min.insync.replicas is enforced', async () => {
       const minIsr2 = [{ name: 'min.insync.replicas', value: '2' }];

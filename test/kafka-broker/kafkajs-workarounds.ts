@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig, LogEntry } from 'kafkajs';
+import type { Admin, ITopicConfig, LogEntry, Offsets, Transaction } from 'kafkajs';
 
 // What the kafkajs adapter (pipeline/bus/kafka-bus.ts) needs on top of kafkajs 2.2.4 against a real Kafka 4
 // cluster, each proven by kafkajs-compat.test.ts or kafkajs-replicated.test.ts. Written to be moved into
@@ -119,5 +119,38 @@ export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], 
     if (Date.now() > deadline)
       throw new Error(`topics ${topics.map((t) => t.topic).join(', ')} have no leaders after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The group coordinator errors that kafkajs's sendOffsets means to retry: its lists say COORDINATOR_LOAD_IN_PROGRESS,
+ * COORDINATOR_NOT_AVAILABLE and NOT_COORDINATOR (the Java names), but its own error table calls codes 14, 15 and
+ * 16 by these names, so none of them ever matches and TxnOffsetCommit fails at the first coordinator hiccup.
+ */
+export const groupCoordinatorErrors: ReadonlySet<string> = new Set([
+  'GROUP_LOAD_IN_PROGRESS',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR_FOR_GROUP',
+]);
+
+/**
+ * transaction.sendOffsets, tried again while the group coordinator is loading, missing or moved (a fresh
+ * cluster, a restarted or killed coordinator). The transaction stays open meanwhile; AddOffsetsToTxn is
+ * idempotent and kafkajs looks the coordinator up afresh at each call.
+ */
+export async function sendOffsetsRetrying(
+  transaction: Transaction,
+  offsets: Offsets & { consumerGroupId: string },
+  attempts = 20,
+  backoffMs = 250,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transaction.sendOffsets(offsets);
+      return;
+    } catch (err) {
+      if (attempt >= attempts || !protocolErrorTypes(err).some((t) => groupCoordinatorErrors.has(t))) throw err;
+      await new Promise((r) => setTimeout(r, backoffMs));
+    }
   }
 }

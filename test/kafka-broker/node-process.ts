@@ -3,21 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { runNodeScript } from './node-config.ts';
 
-// One Kafka node's JVM, started through run-node.sh in a process group of its own. Three layers keep JVMs
-// from outliving the tests: stop()/kill() here; a process 'exit' hook that SIGKILLs every group still alive;
-// and run-node.sh, which kills its JVM when its stdin (a pipe from this process) closes, which the kernel does
-// however this process ends.
-
-const live = new Set<NodeProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const p of live) p.signalGroup('SIGKILL');
-  });
-}
+// One Kafka node's JVM, started through run-node.sh in a process group of its own. stop() and kill() end it
+// on purpose; if this process ends first, in whatever way (even SIGKILL), the kernel closes the pipe on
+// run-node.sh's stdin and the script kills the JVM and removes the cluster's data. (A process 'exit' hook
+// would add nothing: it cannot run on SIGKILL, and the pipe closes on exit anyway.)
 
 /** Whether a pid is gone or a zombie: a killed JVM's files and ports are released by then, reaped or not. */
 function dead(pid: number): boolean {
@@ -57,15 +46,21 @@ export class NodeProcess {
     this.jvmPid = jvmPid;
     this.exited = exited.then((e) => {
       this.exitedNow = e;
-      live.delete(this);
       return e;
     });
   }
 
-  /** Starts `java args` with its stdout and stderr appended to `consoleLog`; resolves once the JVM is forked. */
-  static async start(java: string, args: readonly string[], consoleLog: string): Promise<NodeProcess> {
-    installExitHook();
-    const wrapper = spawn('sh', [runNodeScript, consoleLog, java, ...args], {
+  /**
+   * Starts `java args` with its stdout and stderr appended to `consoleLog`; resolves once the JVM is forked.
+   * `orphanDir` is removed if this process goes away while the JVM still runs.
+   */
+  static async start(
+    java: string,
+    args: readonly string[],
+    consoleLog: string,
+    orphanDir: string,
+  ): Promise<NodeProcess> {
+    const wrapper = spawn('sh', [runNodeScript, consoleLog, orphanDir, java, ...args], {
       detached: true,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
@@ -82,9 +77,7 @@ export class NodeProcess {
       void exited.then((e) => reject(new Error(`run-node.sh exited (${e.signal ?? e.code}) before starting the JVM`)));
     });
     const jvmPid = Number(await firstLine);
-    const node = new NodeProcess(wrapper, jvmPid, exited);
-    live.add(node);
-    return node;
+    return new NodeProcess(wrapper, jvmPid, exited);
   }
 
   get running(): boolean {

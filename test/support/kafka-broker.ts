@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
 import type { KafkaBusConfig } from '../../pipeline/bus/kafka-config.ts';
+import { freePort, listedNodes } from '../kafka-broker/cluster-probe.ts';
+import { formatNode } from '../kafka-broker/format-storage.ts';
 import {
   type BrokerSetting,
   type ClusterSpec,
-  formatArguments,
   installedKafkaVersion,
   javaBinary,
   jvmArguments,
@@ -18,7 +16,6 @@ import {
   type NodeSpec,
   randomClusterId,
   type ScramUser,
-  serverProperties,
 } from '../kafka-broker/node-config.ts';
 import { NodeProcess } from '../kafka-broker/node-process.ts';
 
@@ -37,6 +34,8 @@ export interface KafkaClusterOptions {
   sasl?: boolean | { users?: readonly ScramUser[] };
   /** JVM heap of each node (-Xmx). */
   heap?: string;
+  /** More JVM options for the broker JVMs (e.g. -XX:DumpLoadedClassList=FILE). */
+  jvmOptions?: readonly string[];
   /** Deadline of start() and startNode() (not a speed assertion). */
   startTimeoutMs?: number;
 }
@@ -80,18 +79,6 @@ export interface KafkaCluster {
 }
 
 const host = '127.0.0.1';
-const exec = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startKafkaCluster(options: KafkaClusterOptions = {}): Promise<KafkaCluster> {
   const missing = kafkaBrokerMissing();
@@ -115,7 +102,7 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
     sasl: superUser ? { superUser, users } : null,
     heap: options.heap ?? '512m',
   };
-  const cluster = new Cluster(spec, root, superUser, options.startTimeoutMs ?? 90_000);
+  const cluster = new Cluster(spec, root, superUser, options.startTimeoutMs ?? 90_000, options.jvmOptions ?? []);
   try {
     await cluster.format(randomClusterId());
     await Promise.all(nodes.map((n) => cluster.launch(n.id)));
@@ -136,6 +123,7 @@ class Cluster implements KafkaCluster {
     private readonly root: string,
     readonly superUser: ScramUser | null,
     private readonly startTimeoutMs: number,
+    private readonly jvmOptions: readonly string[],
   ) {}
 
   get brokers(): string[] {
@@ -188,34 +176,16 @@ class Cluster implements KafkaCluster {
   }
 
   async format(clusterId: string): Promise<void> {
-    await Promise.all(
-      this.spec.nodes.map(async (node) => {
-        await mkdir(join(node.dir, 'logs'), { recursive: true });
-        const properties = join(node.dir, 'server.properties');
-        await writeFile(properties, serverProperties(this.spec, node));
-        const args = jvmArguments(
-          '256m',
-          join(node.dir, 'logs'),
-          'kafka.tools.StorageTool',
-          formatArguments(this.spec, clusterId, properties),
-        );
-        const { stdout } = await exec(javaBinary(), args).catch(
-          (err: { stdout?: string; stderr?: string; message: string }) => {
-            throw new Error(`formatting node ${node.id} failed: ${err.stderr || err.stdout || err.message}`);
-          },
-        );
-        await writeFile(join(node.dir, 'logs', 'format.log'), stdout);
-      }),
-    );
+    await Promise.all(this.spec.nodes.map((node) => formatNode(this.spec, node, clusterId)));
   }
 
   async launch(id: number): Promise<void> {
     const node = this.node(id);
     if (this.processes.get(id)?.running) throw new Error(`node ${id} is running already`);
-    const args = jvmArguments(this.spec.heap, join(node.dir, 'logs'), 'kafka.Kafka', [
-      join(node.dir, 'server.properties'),
-    ]);
-    this.processes.set(id, await NodeProcess.start(javaBinary(), args, join(node.dir, 'logs', 'console.log')));
+    const logsDir = join(node.dir, 'logs');
+    const jvm = { heap: this.spec.heap, logsDir, extra: this.jvmOptions };
+    const args = jvmArguments(jvm, 'kafka.Kafka', [join(node.dir, 'server.properties')]);
+    this.processes.set(id, await NodeProcess.start(javaBinary(), args, join(logsDir, 'console.log'), this.root));
   }
 
   async stopNode(id: number): Promise<void> {
@@ -246,7 +216,7 @@ class Cluster implements KafkaCluster {
           throw new Error(`Kafka node ${n.id} exited (${e.signal ?? e.code}) while starting:\n${this.logTail(n.id)}`);
         }
       }
-      const listed: number[] = await this.listedNodes(running.map((n) => n.address)).catch((err: Error) => {
+      const listed: number[] = await listedNodes(running.map((n) => n.address)).catch((err: Error) => {
         last = err.message;
         return [];
       });
@@ -258,25 +228,6 @@ class Cluster implements KafkaCluster {
         );
       }
       await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  /** The node ids that the metadata lists (registered and unfenced brokers), asked of the given nodes. */
-  private async listedNodes(addresses: string[]): Promise<number[]> {
-    const kafka = new Kafka({
-      brokers: addresses,
-      clientId: 'kafka-broker-harness',
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
-      connectionTimeout: 1_000,
-    });
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      const { brokers } = await admin.describeCluster();
-      return brokers.map((b) => b.nodeId);
-    } finally {
-      await admin.disconnect();
     }
   }
 
