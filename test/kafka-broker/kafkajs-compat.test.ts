@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AclOperationTypes,
   AclPermissionTypes,
@@ -452,6 +454,11 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs 2.2.4 aga
       await aliceProducer.disconnect();
     }
     expect(values(await readTopic(kafka, admin, topic))).toContain('from-alice');
+  });
+
+  it('made the broker log no request of an unsupported version in all of the above', () => {
+    const log = readFileSync(join(cluster.nodes[0]!.dir, 'logs', 'server.log'), 'utf8');
+    expect(log.split('\n').filter((line) => /unsupported ?version/i.test(line))).toEqual([]);
   });
 
   // Last: it takes the node down.
