@@ -29,7 +29,10 @@ export async function openDatabase(
     url = embedded.url;
   }
   const pool = createPool(url, {
-    max: config.poolMax,
+    // PGlite is one session behind its socket server, and interleaved extended-protocol messages of two
+    // connections can hit the other's unnamed prepared statement ("unnamed prepared statement does not exist"):
+    // in-process, one connection loses no parallelism and removes that race.
+    max: embedded ? 1 : config.poolMax,
     connectionTimeoutMs: config.connectionTimeoutMs,
     ...(options.applicationName ? { applicationName: options.applicationName } : {}),
   });

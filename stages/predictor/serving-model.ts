@@ -23,6 +23,8 @@ export class ServingModel {
   private activations: (ActiveModel & { model: Loaded })[] = [];
   private readonly loaded = new Map<string, Loaded>();
   private readonly failed = new Set<string>();
+  /** modelFor per series, computed once per set of activations (it is asked for every feature vector). */
+  private readonly resolved = new Map<string, Loaded | null>();
   private checkedAt = -Infinity;
 
   constructor(
@@ -65,6 +67,7 @@ export class ServingModel {
     }
     const before = this.activations;
     this.activations = next;
+    this.resolved.clear();
     for (const a of next) {
       if (!before.some((b) => b.model === a.model && sameScope(b.scope, a.scope))) {
         log.info({ model: `${a.name}@${a.version}`, task, scope: a.scope }, 'model activated');
@@ -79,8 +82,14 @@ export class ServingModel {
   }
 
   /** The model serving a series, or null while none is active for it. */
-  modelFor(series: ModelScope): Loaded | null {
-    return resolveActivation(this.activations, series)?.model ?? null;
+  modelFor(symbol: string, timeframe: string): Loaded | null {
+    const key = `${symbol}|${timeframe}`;
+    let model = this.resolved.get(key);
+    if (model === undefined) {
+      model = resolveActivation(this.activations, { symbol, timeframe })?.model ?? null;
+      this.resolved.set(key, model);
+    }
+    return model;
   }
 
   /** Every model in service (the predictor keeps enough history for the longest window). */
@@ -97,6 +106,7 @@ export class ServingModel {
     for (const model of this.loaded.values()) await model.release();
     this.loaded.clear();
     this.activations = [];
+    this.resolved.clear();
   }
 
   private async load(a: ActiveModel): Promise<Loaded | null> {

@@ -164,7 +164,10 @@ describe('ServingModel', () => {
     const p = createPredictorStage({ registry, config: { reloadIntervalMs: 2_000 }, log, now: () => now });
     cleanups.push(() => p.close());
     const series = { symbol: 'BTC/USDT', timeframe: '1m' };
-    const serving = async () => (await p.serving.refresh(), p.serving.modelFor(series)?.card.name);
+    const serving = async () => (
+      await p.serving.refresh(),
+      p.serving.modelFor(series.symbol, series.timeframe)?.card.name
+    );
     expect(await serving()).toBe('ridge-h5');
     await inner.activate('gru-h5', '1.0.0');
     now = 1_999;
@@ -185,9 +188,9 @@ describe('ServingModel', () => {
     const p = createPredictorStage({ registry, config: { reloadIntervalMs: 0 }, log });
     cleanups.push(() => p.close());
     await p.serving.refresh();
-    expect(p.serving.modelFor({ symbol: 'BTC/USDT', timeframe: '1m' })?.card.name).toBe('ridge-h5');
-    expect(p.serving.modelFor({ symbol: 'ETH/USDT', timeframe: '1m' })?.card.name).toBe('gru-h5');
-    expect(p.serving.modelFor({ symbol: 'BTC/USDT', timeframe: '5m' })).toBeNull();
+    expect(p.serving.modelFor('BTC/USDT', '1m')?.card.name).toBe('ridge-h5');
+    expect(p.serving.modelFor('ETH/USDT', '1m')?.card.name).toBe('gru-h5');
+    expect(p.serving.modelFor('BTC/USDT', '5m')).toBeNull();
   });
 });
 

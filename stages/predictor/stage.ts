@@ -168,7 +168,7 @@ export function createPredictorStage(options: PredictorOptions): PredictorStage 
         // Trimmed in steps rather than per record: shifting the history on every vector costs more than it saves.
         if (st.rows.length >= keep + TRIM_STEP) st.rows.splice(0, st.rows.length - keep);
         st.lastStart = fv.start;
-        const model = serving.modelFor({ symbol: fv.symbol, timeframe: fv.timeframe });
+        const model = serving.modelFor(fv.symbol, fv.timeframe);
         if (!model || fv.timeframe !== model.card.timeframe) continue;
         const cache = advance(windows, ctx.keyOf(record), model, st.rows);
         if (cache.sinceNull < model.card.inputs.windowLength) continue;

@@ -50,7 +50,7 @@ try {
   await cluster.stopNode(1);
   const text = await readFile(list);
   await writeFile(join(brokerHome, 'class-list.gz'), gzipSync(text, { level: 9 }));
-  console.log(`class-list.gz: ${text.toString().split('\n').length} lines`);
+  process.stdout.write(`class-list.gz: ${text.toString().split('\n').length} lines\n`);
 } finally {
   await cluster.stop();
   await rm(work, { recursive: true, force: true });

@@ -40,7 +40,7 @@ export async function startSharedBroker(project: Provider, missing: string | nul
       throw err;
     }
     const banner = `!!! ${line}: suites that inject('kafkaBroker') DID NOT RUN against Kafka !!!`;
-    console.warn(`\n${'!'.repeat(banner.length)}\n${banner}\n${'!'.repeat(banner.length)}\n`);
+    process.stderr.write(`\n${'!'.repeat(banner.length)}\n${banner}\n${'!'.repeat(banner.length)}\n\n`);
     project.provide('kafkaBroker', null);
     return async () => undefined;
   }

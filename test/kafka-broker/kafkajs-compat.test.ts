@@ -12,7 +12,7 @@ import {
   ResourcePatternTypes,
 } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { coPartitionedAssigner } from '../../pipeline/bus/co-partitioned-assignor.ts';
+import { coPartitionedAssigner } from '../../pipeline/bus/kafka/co-partitioned-assignor.ts';
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
 import {
@@ -36,7 +36,6 @@ import {
   createTopicsAndWait,
   createTopicsFailure,
   offsetResetFrom,
-  protocolErrorTypes,
   retriableKafkaError,
   sendOffsetsRetrying,
 } from './kafkajs-workarounds.ts';

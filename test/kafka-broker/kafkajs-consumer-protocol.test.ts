@@ -1,6 +1,6 @@
 import type { Admin, ConsumerGroupJoinEvent, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coPartitionedAssigner } from '../../pipeline/bus/co-partitioned-assignor.ts';
+import { coPartitionedAssigner } from '../../pipeline/bus/kafka/co-partitioned-assignor.ts';
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
 import {

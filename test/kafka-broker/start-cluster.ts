@@ -10,20 +10,20 @@ const { values } = parseArgs({
 });
 const nodes = Number(values.nodes);
 if (nodes !== 1 && nodes !== 3) {
-  console.error('start-cluster: --nodes must be 1 or 3');
+  process.stderr.write('start-cluster: --nodes must be 1 or 3\n');
   process.exit(2);
 }
 const started = Date.now();
 const cluster = await startKafkaCluster({ nodes, sasl: values.sasl });
-console.log(
-  JSON.stringify({
+process.stdout.write(
+  `${JSON.stringify({
     version: cluster.version,
     brokers: cluster.brokers.join(','),
     saslBrokers: cluster.saslBrokers.join(','),
     superUser: cluster.superUser,
     pids: cluster.nodes.map((n) => n.pid),
     startMs: Date.now() - started,
-  }),
+  })}\n`,
 );
 let stopping = false;
 const stop = async () => {

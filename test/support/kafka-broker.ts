@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KafkaConfig } from 'kafkajs';
-import type { KafkaBusConfig } from '../../pipeline/bus/kafka-config.ts';
+import type { KafkaBusConfig } from '../../pipeline/bus/kafka/kafka-config.ts';
 import { freePort, listedNodes } from '../kafka-broker/cluster-probe.ts';
 import { formatNode } from '../kafka-broker/format-storage.ts';
 import {
