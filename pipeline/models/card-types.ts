@@ -21,6 +21,8 @@ export interface ModelCard {
     /** @defaultValue 'float32' */
     inputType?: TensorType;
     inputName: string;
+    /** Models with several inputs list them all (the first is inputName); -1 past the batch axis: any length. */
+    inputs?: { name: string; type: TensorType; shape: number[] }[];
     /** -1 first: the batch axis. */
     inputShape: number[];
     outputName: string;

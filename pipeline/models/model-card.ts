@@ -41,11 +41,26 @@ export function validateModelCard(value: unknown): ModelCard {
   }
   str(onnx, 'inputName', 'onnx');
   str(onnx, 'outputName', 'onnx');
-  for (const key of ['inputShape', 'outputShape']) {
-    const shape = numbers(onnx, key, 'onnx');
-    if (shape[0] !== -1 || shape.length < 2 || shape.slice(1).some((d) => !positiveInt(d))) {
-      fail(`onnx.${key}`, `must be [-1 (batch), positive sizes...], got [${shape.join(', ')}]`);
-    }
+  const sized = (shape: number[], variable: boolean) =>
+    shape[0] === -1 && shape.length >= 2 && shape.slice(1).every((d) => positiveInt(d) || (variable && d === -1));
+  const inputShape = numbers(onnx, 'inputShape', 'onnx');
+  if (!sized(inputShape, true))
+    fail('onnx.inputShape', `must be [-1 (batch), sizes or -1...], got [${inputShape.join(', ')}]`);
+  const outputShape = numbers(onnx, 'outputShape', 'onnx');
+  if (!sized(outputShape, false))
+    fail('onnx.outputShape', `must be [-1 (batch), positive sizes...], got [${outputShape.join(', ')}]`);
+  if (onnx.inputs !== undefined) {
+    if (!Array.isArray(onnx.inputs) || onnx.inputs.length === 0) fail('onnx.inputs', 'must be a non-empty array');
+    onnx.inputs.forEach((i: unknown, n: number) => {
+      const input = obj(i, `onnx.inputs[${n}]`);
+      str(input, 'name', `onnx.inputs[${n}]`);
+      if (input.type !== 'float32' && input.type !== 'int64')
+        fail(`onnx.inputs[${n}].type`, 'must be "float32" or "int64"');
+      if (!sized(numbers(input, 'shape', `onnx.inputs[${n}]`), true))
+        fail(`onnx.inputs[${n}].shape`, 'must be [-1 (batch), sizes or -1...]');
+    });
+    if ((onnx.inputs as { name: string }[])[0]!.name !== onnx.inputName)
+      fail('onnx.inputs', 'must list inputName first');
   }
   str(onnx, 'sha256', 'onnx', /^[0-9a-f]{64}$/);
 

@@ -127,7 +127,7 @@ describe('InMemoryModelRegistry', () => {
     const err = await refusal(
       copyOf('ridge-h5', (c) => ((c.inputs.windowLength = 2), (c.onnx.inputShape = [-1, 2, 9]))),
     );
-    expect(err.message).toMatch(/a dry run with input shape \[1, 2, 9\] .* fails/);
+    expect(err.message).toMatch(/a dry run with features \[1, 2, 9\] .* fails/);
   });
 
   it('refuses a card whose shape contradicts its own window length', async () => {

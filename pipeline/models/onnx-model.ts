@@ -29,6 +29,8 @@ export interface OnnxModel<C extends ModelCard = ModelCard> {
    * returns their outputs back to back (count x outputSize).
    */
   runBatch(input: Float32Array | BigInt64Array, count: number): Promise<Float32Array>;
+  /** Runs named inputs of any shape (models with several or variable-length inputs); returns the output's data. */
+  run(feeds: Record<string, { data: Float32Array | BigInt64Array; dims: readonly number[] }>): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
@@ -114,28 +116,42 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
     await session.release();
     throw new ValidationError(`model ${card.name}@${card.version}: ${problem}`);
   };
-  if (session.inputNames.length !== 1 || session.inputNames[0] !== card.onnx.inputName) {
-    await fail(`ONNX inputs are [${session.inputNames.join(', ')}], the card expects [${card.onnx.inputName}]`);
+  const inputs = card.onnx.inputs ?? [
+    { name: card.onnx.inputName, type: card.onnx.inputType ?? 'float32', shape: card.onnx.inputShape },
+  ];
+  const expected = inputs.map((i) => i.name);
+  if (session.inputNames.join(',') !== expected.join(',')) {
+    await fail(`ONNX inputs are [${session.inputNames.join(', ')}], the card expects [${expected.join(', ')}]`);
   }
   if (session.outputNames.length !== 1 || session.outputNames[0] !== card.onnx.outputName) {
     await fail(`ONNX outputs are [${session.outputNames.join(', ')}], the card expects [${card.onnx.outputName}]`);
   }
   const inputDims = card.onnx.inputShape.slice(1);
-  const exampleSize = inputDims.reduce((a, b) => a * b, 1);
+  // Fixed-shape models take back-to-back examples (runBatch); variable-length inputs go through run() with dims.
+  const exampleSize = inputDims.every((d) => d > 0) ? inputDims.reduce((a, b) => a * b, 1) : 0;
   const outputSize = card.onnx.outputShape.slice(1).reduce((a, b) => a * b, 1);
   const inputType = card.onnx.inputType ?? 'float32';
   const tensor = (data: Float32Array | BigInt64Array, count: number) =>
     new ort.Tensor(inputType, data, [count, ...inputDims]);
   for (const batch of [1, 3]) {
-    const dims = [batch, ...inputDims];
-    const zeros =
-      inputType === 'int64' ? new BigInt64Array(batch * exampleSize) : new Float32Array(batch * exampleSize);
+    // Zeros of every input, a variable axis given length 4: enough to prove names, types and output shape.
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const i of inputs) {
+      const dims = i.shape.map((d, axis) => (axis === 0 ? batch : d === -1 ? 4 : d));
+      const size = dims.reduce((x, y) => x * y, 1);
+      feeds[i.name] = new ort.Tensor(
+        i.type,
+        i.type === 'int64' ? new BigInt64Array(size) : new Float32Array(size),
+        dims,
+      );
+    }
     let out: ort.Tensor | undefined;
     try {
-      out = (await session.run({ [card.onnx.inputName]: tensor(zeros, batch) }))[card.onnx.outputName];
+      out = (await session.run(feeds))[card.onnx.outputName];
     } catch (err) {
+      const shapes = inputs.map((i) => `${i.name} [${feeds[i.name]!.dims.join(', ')}]`).join(', ');
       await fail(
-        `a dry run with input shape [${dims.join(', ')}] (card inputShape ${JSON.stringify(card.onnx.inputShape)}) fails: ${(err as Error).message.split('\n')[0]}`,
+        `a dry run with ${shapes} (card inputShape ${JSON.stringify(card.onnx.inputShape)}) fails: ${(err as Error).message.split('\n')[0]}`,
       );
     }
     if (!out || out.type !== 'float32' || !sameShape(out.dims as number[], card.onnx.outputShape, batch)) {
@@ -156,6 +172,15 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
       const data = input.length === count * exampleSize ? input : input.subarray(0, count * exampleSize);
       const result = await session.run({ [card.onnx.inputName]: tensor(data, count) });
       return result[card.onnx.outputName]!.data as Float32Array;
+    },
+    async run(feeds) {
+      const tensors: Record<string, ort.Tensor> = {};
+      for (const i of inputs) {
+        const feed = feeds[i.name];
+        if (!feed) throw new ValidationError(`model ${card.name}@${card.version}: no input ${i.name}`);
+        tensors[i.name] = new ort.Tensor(i.type, feed.data, feed.dims);
+      }
+      return (await session.run(tensors))[card.onnx.outputName]!.data as Float32Array;
     },
     release: () => session.release(),
   };
