@@ -1,4 +1,4 @@
-import { ValidationError } from '../../pipeline/errors.ts';
+import { ValidationError } from '../../pipeline/index.ts';
 
 // Text -> the sentiment model's input: hashed word unigrams, word bigrams and character n-grams inside words,
 // hashed into blocks of ids, each id once with its weight (term count, or 1 + ln count). Identical to the Python featurizer the model was
