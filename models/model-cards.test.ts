@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { ForecastCard } from '../pipeline/models/card-types.ts';
 import { readModelCard } from '../pipeline/models/model-card.ts';
 import { validateModelDir } from '../pipeline/models/model-registry.ts';
 import { sha256Of } from '../pipeline/models/onnx-model.ts';
@@ -35,7 +36,7 @@ describe('bundled model cards', () => {
 
   for (const dir of modelDirs) {
     describe(dir, () => {
-      const card = readModelCard(`${root}${dir}`);
+      const card = readModelCard(`${root}${dir}`) as ForecastCard;
 
       it('names its folder and matches the sha256 of model.onnx', () => {
         expect(card.name).toBe(dir);

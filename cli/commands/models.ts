@@ -23,9 +23,11 @@ The registry lives in the database at DATABASE_URL (or the embedded one under DA
 function figures(m: RegisteredModel): string {
   const { model, baseline, baselines, span } = m.card.metrics;
   const [name, base] = baseline ? ['baseline', baseline] : (Object.entries(baselines ?? {})[0] ?? ['baseline', {}]);
-  const metric = Object.keys(model)[0]!;
-  const against = base[metric] === undefined ? '' : ` (${name} ${base[metric].toPrecision(5)})`;
-  return `held-out ${metric} ${model[metric]!.toPrecision(5)}${against} on ${span}`;
+  // The first plain figure: per-class breakdowns do not fit on one line.
+  const [metric, value] = Object.entries(model).find((e): e is [string, number] => typeof e[1] === 'number')!;
+  const b = base[metric];
+  const against = typeof b === 'number' ? ` (${name} ${b.toPrecision(5)})` : '';
+  return `held-out ${metric} ${value.toPrecision(5)}${against} on ${span}`;
 }
 
 function line(m: RegisteredModel): string {

@@ -43,14 +43,20 @@ export function numbers(o: Json, key: string, field: string, length?: number): n
   return v as number[];
 }
 
-/** An object whose values are all finite numbers (a metrics row). */
-export function figures(v: unknown, field: string): Record<string, number> {
+/** A metrics row: finite numbers, or one level of them per class (a classifier's F1 per label). */
+export function figures(v: unknown, field: string): Record<string, number | Record<string, number>> {
   const o = obj(v, field);
   if (Object.keys(o).length === 0) fail(field, 'must hold at least one figure');
   for (const [k, x] of Object.entries(o)) {
-    if (typeof x !== 'number' || !Number.isFinite(x)) fail(`${field}.${k}`, 'must be a finite number');
+    if (typeof x === 'object' && x !== null && !Array.isArray(x)) {
+      for (const [label, y] of Object.entries(x)) finite(y, `${field}.${k}.${label}`);
+    } else finite(x, `${field}.${k}`);
   }
-  return o as Record<string, number>;
+  return o as Record<string, number | Record<string, number>>;
+}
+
+function finite(x: unknown, field: string): void {
+  if (typeof x !== 'number' || !Number.isFinite(x)) fail(field, 'must be a finite number');
 }
 
 /** Train, validation and test spans as ISO-8601 times, in that order without overlap. */

@@ -43,14 +43,17 @@ export interface ModelCard {
   metrics: {
     span: 'test';
     count: number;
-    model: Record<string, number>;
+    model: MetricsRow;
     /** One naive baseline (older cards). */
-    baseline?: Record<string, number>;
+    baseline?: MetricsRow;
     /** Naive baselines by name, measured on the same examples. */
-    baselines?: Record<string, Record<string, number>>;
+    baselines?: Record<string, MetricsRow>;
     baselineDefinition?: string;
   };
 }
+
+/** Figures of one model or baseline: numbers, or numbers per class (a classifier's F1 per label). */
+export type MetricsRow = Record<string, number | Record<string, number>>;
 
 /** Cards of models that forecast a number from a window of FeatureVector rows of one series. */
 export interface ForecastCard extends ModelCard {
@@ -69,6 +72,12 @@ export interface ForecastCard extends ModelCard {
     normalisation: string;
   };
   output: { name: string; meaning: string };
+  /** A forecast's figures are plain numbers (validated per task in forecast-card.ts). */
+  metrics: ModelCard['metrics'] & {
+    model: Record<string, number>;
+    baseline?: Record<string, number>;
+    baselines?: Record<string, Record<string, number>>;
+  };
 }
 
 export function isForecastCard(card: ModelCard): card is ForecastCard {

@@ -74,3 +74,16 @@ describe('validateModelCard', () => {
     expect(broken(edit)).toBe(message);
   });
 });
+
+describe('validateModelCard on a classifier card', () => {
+  const sentiment = JSON.parse(
+    readFileSync(new URL('../../models/sentiment-ngram/model.json', import.meta.url), 'utf8'),
+  ) as Record<string, any>;
+
+  it('accepts figures per class, and names a per-class figure that is not a number', () => {
+    expect(validateModelCard(structuredClone(sentiment)).name).toBe('sentiment-ngram');
+    const card = structuredClone(sentiment);
+    card.metrics.model.f1.neutral = 'high';
+    expect(() => validateModelCard(card)).toThrow('model card: metrics.model.f1.neutral must be a finite number');
+  });
+});
