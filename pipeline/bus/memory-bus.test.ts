@@ -74,6 +74,36 @@ describe('MemoryBus backpressure and memory bound', () => {
   });
 });
 
+describe('MemoryBus memory over a long run', () => {
+  it('drops what every group committed on a compact,delete topic whose keys never repeat', async () => {
+    // candles, features, predictions: keyed by time, so compaction alone would keep every record forever.
+    const bus = new MemoryBus();
+    const topic = uniqueName('candles');
+    await bus.ensureTopics([{ name: topic, partitions: 1, cleanupPolicy: 'compact,delete' }]);
+    let seen = 0;
+    const sub = await bus.subscribe({
+      groupId: uniqueName('g'),
+      topics: [topic],
+      maxBatchSize: 100,
+      onBatch: async (batch) => {
+        seen += batch.records.length;
+        await sub.commit([{ topic, partition: 0, offset: batch.records.at(-1)!.offset + 1 }]);
+      },
+    });
+    const retained: number[] = [];
+    for (let loop = 0; loop < 5; loop++) {
+      for (let i = 0; i < 2000; i++) {
+        const n = loop * 2000 + i;
+        await bus.produce(topic, [{ key: `BTC/USD|1m|${n}`, value: Buffer.from(String(n)) }]);
+      }
+      await waitFor(() => seen === (loop + 1) * 2000, 'the loop consumed');
+      retained.push(bus.retainedRecords());
+    }
+    expect(Math.max(...retained)).toBeLessThanOrEqual(200);
+    await bus.close();
+  });
+});
+
 describe('MemoryBus batch wait (maxWaitMs)', () => {
   async function firstBatchSize(maxWaitMs: number): Promise<number> {
     const bus = new MemoryBus();
