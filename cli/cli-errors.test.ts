@@ -57,6 +57,7 @@ const cases: [string[], number][] = [
   [['models', 'activate', 'no-version'], 2],
   [['models', 'list', '--symbol', 'BTC/USDT'], 2],
   [['models', 'list', '--color'], 2],
+  [['models', 'register', missing], 2],
 ];
 
 describe('candleflow CLI errors', () => {
