@@ -104,6 +104,49 @@ describe('MemoryBus memory over a long run', () => {
   });
 });
 
+describe('MemoryBus trimming under a filling batch', () => {
+  it('delivers every offset once while a lagging group catches up and the log is trimmed', async () => {
+    const bus = new MemoryBus();
+    const topic = uniqueName('trimmed');
+    await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const lagging = await bus.subscribe({
+      groupId: uniqueName('lagging'),
+      topics: [topic],
+      onBatch: async (batch) => {
+        await gate;
+        await lagging.commit([{ topic, partition: 0, offset: batch.records.at(-1)!.offset + 1 }]);
+      },
+    });
+    const seen: number[] = [];
+    const filling = await bus.subscribe({
+      groupId: uniqueName('filling'),
+      topics: [topic],
+      maxBatchSize: 10,
+      maxWaitMs: 60_000,
+      onBatch: async (batch) => {
+        for (const r of batch.records) seen.push(r.offset);
+        await filling.commit([{ topic, partition: 0, offset: batch.records.at(-1)!.offset + 1 }]);
+      },
+    });
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i++) await bus.produce(topic, [{ key: null, value: Buffer.from('x') }]);
+    };
+    await send(10);
+    await waitFor(() => seen.length === 10, 'the first full batch');
+    await send(3);
+    await new Promise((r) => setTimeout(r, 50));
+    // The filling group waits for seven more; the lagging one commits, and offsets 0-9 are trimmed meanwhile.
+    release();
+    await new Promise((r) => setTimeout(r, 50));
+    await send(7);
+    await waitFor(() => seen.length >= 20, 'the second full batch');
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    await bus.close();
+  });
+});
+
 describe('MemoryBus batch wait (maxWaitMs)', () => {
   async function firstBatchSize(maxWaitMs: number): Promise<number> {
     const bus = new MemoryBus();
