@@ -18,6 +18,15 @@ function rssMb(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
 }
 
+/** cf_bus_retained_records from the API's /metrics (-1 when the build has no such gauge). */
+async function retainedRecords(url: string | undefined): Promise<number> {
+  if (!url) return -1;
+  const res = await fetch(`${url}/metrics`).catch(() => undefined);
+  const text = res ? await res.text() : '';
+  const m = /^cf_bus_retained_records (\d+)/m.exec(text);
+  return m ? Number(m[1]) : -1;
+}
+
 export async function run(): Promise<BenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cf-memory-'));
   const child = spawn(process.execPath, [join(root, 'bin/candleflow.js'), 'dev'], {
@@ -25,6 +34,8 @@ export async function run(): Promise<BenchResult> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const samples: number[] = [];
+  const retained: number[] = [];
+  let url: string | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       let buffer = '';
@@ -33,9 +44,11 @@ export async function run(): Promise<BenchResult> {
         const lines = buffer.split('\n');
         buffer = lines.pop()!;
         for (const line of lines) {
+          url ??= /ready on (http:\/\/[\d.:]+)/.exec(line)?.[1];
           if (!/sample replayed|starting over/.test(line)) continue;
           samples.push(rssMb(child.pid!));
-          if (samples.length >= loops) resolve();
+          const reading = retainedRecords(url).then((n) => void retained.push(n));
+          if (samples.length >= loops) void reading.finally(resolve);
         }
       });
       child.once('exit', (code) => reject(new Error(`dev exited ${code} after ${samples.length} loops`)));
@@ -50,9 +63,14 @@ export async function run(): Promise<BenchResult> {
   const figures: Record<string, number | string> = {};
   for (const n of [1, 2, 5, 10, 20, 40].filter((n) => n <= loops)) figures[`RSS after loop ${n} (MB)`] = at(n);
   figures[`RSS growth, loop 5 to ${loops} (MB)`] = at(loops) - at(5);
+  figures['bus records retained, loop 5 / last'] = `${retained[4] ?? '-'} / ${retained.at(-1) ?? '-'}`;
   return {
     name: `Memory: npm start over ${loops} loops of the sample at ${speed}`,
     figures,
-    notes: [`every sample: ${samples.join(', ')} MB`, 'RSS of the dev process each time the sample starts over'],
+    notes: [
+      `RSS at each loop: ${samples.join(', ')} MB`,
+      `cf_bus_retained_records at each loop: ${retained.join(', ')}`,
+      'RSS of the dev process and the embedded bus gauge, read each time the sample starts over',
+    ],
   };
 }
