@@ -2,9 +2,11 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-COPY package.json package-lock.json .npmrc ./
-# The CPU onnxruntime binaries are bundled; a GPU image sets onnxruntime-node-install=cuda12 in .npmrc instead.
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY package.json package-lock.json ./
+# The CPU onnxruntime binaries are bundled; onnxruntime-node's install script downloads the CUDA provider unless
+# told to skip it. A GPU image builds with --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12.
+ARG ONNXRUNTIME_NODE_INSTALL=skip
+RUN ONNXRUNTIME_NODE_INSTALL=$ONNXRUNTIME_NODE_INSTALL npm ci --omit=dev --no-audit --no-fund
 COPY bin bin
 COPY cli cli
 COPY pipeline pipeline

@@ -19,11 +19,11 @@ import {
   Worker,
   type Env,
   type Logger,
+  type ReadinessCheck,
   type RuntimeConfig,
 } from '../pipeline/runtime/index.ts';
 import { stageEntries, findStageEntry } from '../stages/index.ts';
 import { apiConfig, type ApiConfig } from '../stages/predictions-api/config.ts';
-import { startPredictionsApi } from '../stages/predictions-api/server.ts';
 import { createServices, modelDefaultsConfig, type ProcessServices } from './services.ts';
 
 // The composition root: compiles every setting of what it runs (one line and exit 2 on the first bad one), checks
@@ -49,6 +49,8 @@ export interface BootOptions {
    */
   mode: 'dev' | 'run' | 'api';
   log?: Logger;
+  /** Called with the server's URL as soon as it listens (for `run`: before the stages have started). */
+  onListening?: (url: string) => void;
 }
 
 /** Every name `candleflow run` takes. */
@@ -91,8 +93,29 @@ export async function boot(options: BootOptions): Promise<Booted> {
     log,
   });
   const serviceName = `candleflow-${options.mode === 'run' ? options.stages.join('-') : options.mode}`;
-  const telemetry = startTelemetry({ serviceName, env: options.env });
-  let worker: Worker;
+  const telemetry = await startTelemetry({ serviceName, env: options.env });
+  const cleanUp = async () => {
+    await resources.close();
+    if (telemetry) await shutdownTelemetry();
+  };
+  let worker: Worker | undefined;
+  // A `run` worker answers /health/live and a 503 /health/ready from the start, while its stages wait for what
+  // they need (an unreachable database is waited out with backoff): an orchestrator sees it alive, not ready.
+  const databaseCheck = () => services.databaseCheck();
+  const checks = (): ReadinessCheck[] => [
+    ...(worker ? worker.checks() : [{ name: 'starting', ready: () => false }]),
+    ...[databaseCheck()].filter((c): c is ReadinessCheck => c !== undefined),
+  ];
+  let server: FastifyInstance | undefined;
+  if (!compiled.api) {
+    try {
+      server = await startWorkerServer({ port: config.metricsPort, checks, registry });
+    } catch (err) {
+      await cleanUp();
+      throw err;
+    }
+    options.onListening?.(urlOf(server));
+  }
   try {
     const units: Unit[] = [];
     for (const { entry, config: stageConfig } of compiled.stages) {
@@ -114,52 +137,59 @@ export async function boot(options: BootOptions): Promise<Booted> {
     );
     await worker.start();
   } catch (err) {
-    // A stage that cannot start (bad setting, unreachable database) leaves nothing open behind it.
-    await resources.close();
-    if (telemetry) await shutdownTelemetry();
+    // A stage that cannot start (bad setting, refused database) leaves nothing open behind it.
+    await server?.close();
+    await cleanUp();
     throw err;
   }
-  let server: FastifyInstance;
-  try {
-    server = await startServer(options, compiled.api, config, worker, registry, services);
-  } catch (err) {
-    // A port in use stops the worker too, instead of leaving its stages running without an HTTP face.
-    await worker.stop(config.shutdownGraceMs).catch(() => undefined);
-    await resources.close();
-    if (telemetry) await shutdownTelemetry();
-    throw err;
+  const started = worker;
+  if (!server) {
+    try {
+      server = await startServer(compiled.api!, config, started, registry, services);
+    } catch (err) {
+      // A port in use stops the worker too, instead of leaving its stages running without an HTTP face.
+      await started.stop(config.shutdownGraceMs).catch(() => undefined);
+      await cleanUp();
+      throw err;
+    }
+    options.onListening?.(urlOf(server));
   }
-  const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  log.info({ url, stages: options.stages, bus: worker.bus.kind }, `candleflow ${options.mode} ready on ${url}`);
+  const listening = server;
+  const url = urlOf(listening);
+  log.info({ url, stages: options.stages, bus: started.bus.kind }, `candleflow ${options.mode} ready on ${url}`);
   let stopping: Promise<void> | undefined;
   return {
-    worker,
-    server,
+    worker: started,
+    server: listening,
     url,
     config,
     log,
     stop: () =>
       (stopping ??= (async () => {
         try {
-          await worker.stop(config.shutdownGraceMs);
+          await started.stop(config.shutdownGraceMs);
         } finally {
-          await server.close();
-          await resources.close();
-          if (telemetry) await shutdownTelemetry();
+          await listening.close();
+          await cleanUp();
         }
       })()),
   };
 }
 
+function urlOf(server: FastifyInstance): string {
+  return `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+}
+
+/** The predictions API (dev, api), with the worker's stages in its readiness. */
 async function startServer(
-  options: BootOptions,
-  api: ApiConfig | undefined,
+  api: ApiConfig,
   config: RuntimeConfig,
   worker: Worker,
   registry: Registry,
   services: ProcessServices,
 ): Promise<FastifyInstance> {
-  if (!api) return startWorkerServer({ port: config.metricsPort, checks: () => worker.checks(), registry });
+  // Fastify and its plugins load after the settings compiled: a config error answers without them.
+  const { startPredictionsApi } = await import('../stages/predictions-api/server.ts');
   const database = await services.openDatabase();
   const running = await startPredictionsApi({
     config: api,

@@ -15,6 +15,16 @@ export interface Command {
   run(argv: string[], io: CommandIO): Promise<number>;
 }
 
+/**
+ * What `candleflow --help` shows of a command, and how to load it: the command's module (and the heavy libraries
+ * behind it: kafkajs, onnxruntime, PGlite, ...) is imported only when that command runs.
+ */
+export interface CommandListing {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
 export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }

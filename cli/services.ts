@@ -7,6 +7,7 @@ import {
   type Database,
   type DatabaseConfig,
   type Logger,
+  type ReadinessCheck,
   type Resources,
 } from '../pipeline/runtime/index.ts';
 
@@ -25,6 +26,11 @@ export const modelDefaultsConfig = defineConfig({
 export interface ProcessServices extends StageServices {
   /** The database handle itself (the API's queries and readiness share the stages' one). */
   openDatabase(): Promise<Database>;
+  /**
+   * Readiness of the database for a process whose stages use it (undefined when none asked for it): false while
+   * it is still being reached at start, then whether the last health ping got an answer.
+   */
+  databaseCheck(): ReadinessCheck | undefined;
 }
 
 /** The shared services of one process: one database (opened on first use), one model registry on it. */
@@ -35,14 +41,26 @@ export function createServices(options: {
   log: Logger;
 }): ProcessServices {
   const { resources, log } = options;
-  const open = () =>
-    resources.get('database', async (onClose) => {
-      const db = await openDatabase(options.database, { applicationName: 'candleflow' });
+  let requested = false;
+  let opened: Database | undefined;
+  const open = () => {
+    requested = true;
+    return resources.get('database', async (onClose) => {
+      // An unreachable server at start is waited out (with backoff, one log line), not a reason to exit.
+      const db = await openDatabase(options.database, {
+        applicationName: 'candleflow',
+        wait: { log },
+        healthIntervalMs: options.database.healthIntervalMs,
+      });
       onClose(() => db.close());
+      opened = db;
       return db;
     });
+  };
   return {
     openDatabase: open,
+    databaseCheck: () =>
+      requested ? { name: 'database', ready: () => opened !== undefined && opened.reachable() } : undefined,
     database: async () => (await open()).sql,
     models: () =>
       resources.get<ModelRegistry>('model-registry', async () => {

@@ -60,9 +60,7 @@ describe('candleflow dev as a process', () => {
   it('exits 2 with one line naming the variable when configuration is bad', async () => {
     const { code, stderr, stdout } = await runCandleflow(['dev'], { METRICS_PORT: '70000' });
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe(
-      'candleflow dev: CF_ERR_CONFIG: METRICS_PORT must be an integer between 0 and 65535 (got "70000")',
-    );
+    expect(stderr.trim()).toBe('candleflow dev: METRICS_PORT must be an integer between 0 and 65535 (got "70000")');
     expect(stdout).toBe('');
   });
 

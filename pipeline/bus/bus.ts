@@ -96,5 +96,7 @@ export interface Bus {
   /** Reads one partition from its start to its current end (state restore); no group, no commits. */
   readPartition(tp: TopicPartition, onRecord: (record: BusRecord) => void): Promise<void>;
   partitionCount(topic: string): Promise<number>;
+  /** Records the bus holds in this process's memory (the embedded bus; Kafka's are on the brokers). */
+  retainedRecords?(): number;
   close(): Promise<void>;
 }

@@ -74,6 +74,79 @@ describe('MemoryBus backpressure and memory bound', () => {
   });
 });
 
+describe('MemoryBus memory over a long run', () => {
+  it('drops what every group committed on a compact,delete topic whose keys never repeat', async () => {
+    // candles, features, predictions: keyed by time, so compaction alone would keep every record forever.
+    const bus = new MemoryBus();
+    const topic = uniqueName('candles');
+    await bus.ensureTopics([{ name: topic, partitions: 1, cleanupPolicy: 'compact,delete' }]);
+    let seen = 0;
+    const sub = await bus.subscribe({
+      groupId: uniqueName('g'),
+      topics: [topic],
+      maxBatchSize: 100,
+      onBatch: async (batch) => {
+        seen += batch.records.length;
+        await sub.commit([{ topic, partition: 0, offset: batch.records.at(-1)!.offset + 1 }]);
+      },
+    });
+    const retained: number[] = [];
+    for (let loop = 0; loop < 5; loop++) {
+      for (let i = 0; i < 2000; i++) {
+        const n = loop * 2000 + i;
+        await bus.produce(topic, [{ key: `BTC/USD|1m|${n}`, value: Buffer.from(String(n)) }]);
+      }
+      await waitFor(() => seen === (loop + 1) * 2000, 'the loop consumed');
+      retained.push(bus.retainedRecords());
+    }
+    expect(Math.max(...retained)).toBeLessThanOrEqual(200);
+    await bus.close();
+  });
+});
+
+describe('MemoryBus trimming under a filling batch', () => {
+  it('delivers every offset once while a lagging group catches up and the log is trimmed', async () => {
+    const bus = new MemoryBus();
+    const topic = uniqueName('trimmed');
+    await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const lagging = await bus.subscribe({
+      groupId: uniqueName('lagging'),
+      topics: [topic],
+      onBatch: async (batch) => {
+        await gate;
+        await lagging.commit([{ topic, partition: 0, offset: batch.records.at(-1)!.offset + 1 }]);
+      },
+    });
+    const seen: number[] = [];
+    const filling = await bus.subscribe({
+      groupId: uniqueName('filling'),
+      topics: [topic],
+      maxBatchSize: 10,
+      maxWaitMs: 60_000,
+      onBatch: async (batch) => {
+        for (const r of batch.records) seen.push(r.offset);
+        await filling.commit([{ topic, partition: 0, offset: batch.records.at(-1)!.offset + 1 }]);
+      },
+    });
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i++) await bus.produce(topic, [{ key: null, value: Buffer.from('x') }]);
+    };
+    await send(10);
+    await waitFor(() => seen.length === 10, 'the first full batch');
+    await send(3);
+    await new Promise((r) => setTimeout(r, 50));
+    // The filling group waits for seven more; the lagging one commits, and offsets 0-9 are trimmed meanwhile.
+    release();
+    await new Promise((r) => setTimeout(r, 50));
+    await send(7);
+    await waitFor(() => seen.length >= 20, 'the second full batch');
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    await bus.close();
+  });
+});
+
 describe('MemoryBus batch wait (maxWaitMs)', () => {
   async function firstBatchSize(maxWaitMs: number): Promise<number> {
     const bus = new MemoryBus();

@@ -22,7 +22,8 @@ import { partitionForKey } from './partitioner.ts';
 // Memory bound: a partition keeps the records no active group has committed yet. When that backlog reaches
 // `maxBacklog`, producers to the partition wait until a consumer commits. Records nobody is waiting for
 // (topics without an active group, e.g. dead-letter topics) are kept up to `retainRecords` per partition, the
-// oldest dropped first like Kafka's retention; compacted topics keep the latest record of each key.
+// oldest dropped first like Kafka's retention; changelogs (compacted, never deleted) keep the latest record of each
+// key. `compact,delete` topics are trimmed below the slowest group's commit like plain ones (memory-log.ts).
 
 export interface MemoryBusOptions {
   /** Uncommitted records per partition before producers wait. @defaultValue 10_000 */
@@ -56,7 +57,8 @@ export class MemoryBus implements Bus, GroupHost {
   async ensureTopics(topics: readonly TopicSettings[]): Promise<void> {
     for (const t of topics) {
       if (!this.topics.has(t.name)) {
-        this.topics.set(t.name, new Topic(t.name, t.partitions, (t.cleanupPolicy ?? 'delete').includes('compact')));
+        const policy = t.cleanupPolicy ?? 'delete';
+        this.topics.set(t.name, new Topic(t.name, t.partitions, policy.includes('compact'), policy.includes('delete')));
       }
     }
   }
@@ -69,6 +71,13 @@ export class MemoryBus implements Bus, GroupHost {
       this.topics.set(name, t);
     }
     return t;
+  }
+
+  /** Records held in memory, over every partition of every topic (flat in a long run: the memory bench). */
+  retainedRecords(): number {
+    let n = 0;
+    for (const t of this.topics.values()) for (const p of t.partitions) n += p.records.length;
+    return n;
   }
 
   async partitionCount(topic: string): Promise<number> {

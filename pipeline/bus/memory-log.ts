@@ -3,6 +3,11 @@ import type { BusMessage, BusRecord, TopicPartition } from './bus.ts';
 // The embedded bus's log: topics of partitions holding records in offset order, compacted topics keeping the
 // latest record of each key, and retention (records below an offset dropped, as Kafka's retention would).
 // Who may drop what (committed offsets, backlog) is decided by the bus; this file only stores.
+//
+// Only a topic compacted without deletion (a state changelog, `cleanup.policy=compact`, kept forever) keeps the
+// latest record of every key below the trimmed offset: its keys are the stages' state keys, a bounded set. A
+// `compact,delete` topic (candles, features, predictions: keys that never repeat) is trimmed like a plain one
+// once every group is past: kept by key, it grew by every record of a long `npm start` (about 125 MB an hour).
 
 /** Key of a topic-partition in the bus's maps. */
 export const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
@@ -74,12 +79,15 @@ export class Partition {
   trimBelow(offset: number): void {
     const drop = this.indexOf(offset);
     if (drop === 0) return;
-    if (this.topic.compacted) {
-      // A compacted topic keeps the latest value of every key however old it is.
+    if (this.topic.compacted && !this.topic.deletes) {
+      // A changelog keeps the latest value of every key however old it is.
       this.records = this.records.filter(
         (r, i) => i >= drop || (r.key !== null && this.latestByKey.get(r.key) === r.offset),
       );
     } else {
+      for (const r of this.records.slice(0, drop)) {
+        if (r.key !== null && this.latestByKey.get(r.key) === r.offset) this.latestByKey.delete(r.key);
+      }
       this.records.splice(0, drop);
     }
     this.freed.notify();
@@ -101,6 +109,8 @@ export class Topic {
     readonly name: string,
     count: number,
     readonly compacted: boolean,
+    /** Records may go by retention (`delete` in the cleanup policy), compacted or not. */
+    readonly deletes: boolean = !compacted,
   ) {
     this.partitions = Array.from({ length: count }, (_, i) => new Partition(this, i));
   }

@@ -43,10 +43,16 @@ export class PartitionReader {
     await this.running;
   }
 
-  /** Waits up to `waitMs` for the partition to hold `max` records from `from`, then takes what is there. */
-  private async fill(from: number, max: number, waitMs: number): Promise<BusRecord[]> {
+  /** The next up to `max` records from the position; looked up by offset each time, as trimming shifts indexes. */
+  private take(max: number): BusRecord[] {
+    const from = this.partition.indexOf(this.position);
+    return this.partition.records.slice(from, from + max);
+  }
+
+  /** Waits up to `waitMs` for the partition to hold `max` records from the position, then takes what is there. */
+  private async fill(max: number, waitMs: number): Promise<BusRecord[]> {
     const deadline = Date.now() + waitMs;
-    let records = this.partition.records.slice(from, from + max);
+    let records = this.take(max);
     while (records.length < max && !this.stopped) {
       const left = deadline - Date.now();
       if (left <= 0) break;
@@ -57,7 +63,7 @@ export class PartitionReader {
         new Promise((r) => (timer = setTimeout(r, left))),
       ]);
       clearTimeout(timer);
-      records = this.partition.records.slice(from, from + max);
+      records = this.take(max);
     }
     return records;
   }
@@ -76,8 +82,9 @@ export class PartitionReader {
         await Promise.race([this.partition.appended.wait(), this.wakeSignal.wait()]);
         continue;
       }
-      let records = this.partition.records.slice(from, from + max);
-      if (records.length < max && options.maxWaitMs) records = await this.fill(from, max, options.maxWaitMs);
+      let records = this.take(max);
+      if (records.length < max && options.maxWaitMs) records = await this.fill(max, options.maxWaitMs);
+      if (records.length === 0) continue;
       const batch: RecordBatch = {
         topic: this.partition.topic.name,
         partition: this.partition.index,

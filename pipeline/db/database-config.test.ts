@@ -9,6 +9,7 @@ describe('parseDatabaseConfig', () => {
       embeddedDir: './data/pg',
       poolMax: 10,
       connectionTimeoutMs: 5000,
+      healthIntervalMs: 2000,
     });
     expect(parseDatabaseConfig({ DATA_DIR: '/var/lib/candleflow/' }).embeddedDir).toBe('/var/lib/candleflow/pg');
     expect(parseDatabaseConfig({ DATA_DIR: 'memory://' }).embeddedDir).toBe('memory://');

@@ -9,6 +9,8 @@ export interface DatabaseConfig {
   embeddedDir: string;
   poolMax: number;
   connectionTimeoutMs: number;
+  /** How often workers that use the database ping it, so /health/ready follows an outage with nothing to write. */
+  healthIntervalMs: number;
 }
 
 export const databaseConfig = defineConfig(
@@ -28,17 +30,23 @@ export const databaseConfig = defineConfig(
       min: 1,
       doc: 'connection timeout; workers that need the database report not-ready and retry past it',
     }),
+    healthIntervalMs: settings.duration('DB_HEALTH_INTERVAL_MS', {
+      default: 2_000,
+      min: 100,
+      doc: 'how often a worker that uses the database pings it; /health/ready reports an outage within about this',
+    }),
   },
-  ({ url, dataDir, poolMax, connectionTimeoutMs }): DatabaseConfig => ({
+  ({ url, dataDir, poolMax, connectionTimeoutMs, healthIntervalMs }): DatabaseConfig => ({
     url,
     dataDir,
     embeddedDir: dataDir.startsWith('memory://') ? 'memory://' : `${dataDir.replace(/\/+$/, '')}/pg`,
     poolMax,
     connectionTimeoutMs,
+    healthIntervalMs,
   }),
 );
 
-/** Reads DATABASE_URL, DATA_DIR, DB_POOL_MAX and DB_CONNECT_TIMEOUT_MS; throws ConfigError naming the variable. */
+/** Reads DATABASE_URL, DATA_DIR, DB_POOL_MAX, DB_CONNECT_TIMEOUT_MS and DB_HEALTH_INTERVAL_MS; throws ConfigError naming the variable. */
 export function parseDatabaseConfig(env: Readonly<Record<string, string | undefined>>): DatabaseConfig {
   return databaseConfig.compile(env);
 }

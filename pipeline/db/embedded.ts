@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DatabaseError, errorMessage } from '../errors.ts';
+import { claimDataDir } from './embedded-owner.ts';
 
 // With no DATABASE_URL the pipeline runs on PGlite (PostgreSQL compiled to WASM, in this process) behind a
 // socket server that speaks the PostgreSQL wire protocol on 127.0.0.1. The `pg` driver connects to it like to a
@@ -25,11 +26,15 @@ export interface EmbeddedOptions {
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<EmbeddedPostgres> {
   const dataDir = options.dataDir ?? './data/pg';
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  // Before PGlite touches a file: a second process on the same directory is refused, never let in.
+  const release = inMemory ? () => {} : claimDataDir(dataDir);
   let db: PGlite;
   try {
-    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
     db = await PGlite.create(dataDir);
   } catch (err) {
+    release();
     throw new DatabaseError(`embedded PostgreSQL could not open ${dataDir}: ${errorMessage(err)}`, {
       cause: err,
       retriable: false,
@@ -45,6 +50,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     await server.start();
   } catch (err) {
     await db.close().catch(() => {});
+    release();
     throw new DatabaseError(`embedded PostgreSQL could not listen: ${errorMessage(err)}`, {
       cause: err,
       retriable: false,
@@ -58,8 +64,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
-      await db.close();
+      try {
+        await server.stop();
+        await db.close();
+      } finally {
+        release();
+      }
     },
   };
 }

@@ -9,6 +9,19 @@ export function createRegistry(options: { defaultMetrics?: boolean } = {}): Regi
   return registry;
 }
 
+/** cf_bus_retained_records: what the embedded bus holds, read at each scrape (flat over a long `npm start`). */
+export function retainedRecordsGauge(registry: Registry, count: () => number): void {
+  if (registry.getSingleMetric('cf_bus_retained_records')) return;
+  new Gauge({
+    name: 'cf_bus_retained_records',
+    help: 'Records the embedded bus holds in memory, over all topics and partitions',
+    registers: [registry],
+    collect() {
+      this.set(count());
+    },
+  });
+}
+
 export class StageMetrics {
   readonly recordsIn: Counter<'stage' | 'topic'>;
   readonly recordsOut: Counter<'stage' | 'topic'>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { isForecastCard, type ForecastCard, type ModelCard } from './card-types.ts';
@@ -39,6 +39,21 @@ export interface LoadOptions {
   log?: Pick<Logger, 'warn' | 'info'>;
 }
 
+let runtime: Promise<typeof Ort> | undefined;
+
+/**
+ * onnxruntime, imported on the first model load (a command that loads no model does not pay its start-up).
+ * Its native logger is set to fatal before the first session: a missing CUDA library is otherwise printed in red
+ * on stderr, outside the JSON log, although the same failure also comes back as the exception we log once.
+ * Every native error still reaches us that way.
+ */
+function onnxruntime(): Promise<typeof Ort> {
+  return (runtime ??= import('onnxruntime-node').then((ort) => {
+    ort.env.logLevel = 'fatal';
+    return ort;
+  }));
+}
+
 /** Set after the first failed CUDA session: later loads go straight to cpu, so the fallback is logged once. */
 let cudaUnavailable = false;
 
@@ -50,16 +65,15 @@ async function createSession(
   bytes: Uint8Array,
   provider: ExecutionProvider,
   log: LoadOptions['log'],
-): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider }> {
-  const base: ort.InferenceSession.SessionOptions = {
+): Promise<{ session: Ort.InferenceSession; provider: ExecutionProvider }> {
+  const ort = await onnxruntime();
+  const base: Ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
   };
   if (provider === 'cuda' && !cudaUnavailable) {
     try {
-      // Without the CUDA provider library onnxruntime also prints its own native error to stderr (once, as
-      // later loads skip the attempt); its log level cannot be lowered for this one failure.
       return {
         session: await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] }),
         provider: 'cuda',
@@ -103,7 +117,7 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
       `model ${card.name}@${card.version}: sha256 of ${card.onnx.file} is ${sha256}, but the card says ${card.onnx.sha256}`,
     );
   }
-  let created: { session: ort.InferenceSession; provider: ExecutionProvider };
+  let created: { session: Ort.InferenceSession; provider: ExecutionProvider };
   try {
     created = await createSession(bytes, options.provider ?? 'cpu', options.log);
   } catch (err) {
@@ -112,6 +126,7 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
     );
   }
   const { session, provider } = created;
+  const ort = await onnxruntime();
   const fail = async (problem: string): Promise<never> => {
     await session.release();
     throw new ValidationError(`model ${card.name}@${card.version}: ${problem}`);
@@ -135,7 +150,7 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
     new ort.Tensor(inputType, data, [count, ...inputDims]);
   for (const batch of [1, 3]) {
     // Zeros of every input, a variable axis given length 4: enough to prove names, types and output shape.
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const i of inputs) {
       const dims = i.shape.map((d, axis) => (axis === 0 ? batch : d === -1 ? 4 : d));
       const size = dims.reduce((x, y) => x * y, 1);
@@ -145,7 +160,7 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
         dims,
       );
     }
-    let out: ort.Tensor | undefined;
+    let out: Ort.Tensor | undefined;
     try {
       out = (await session.run(feeds))[card.onnx.outputName];
     } catch (err) {
@@ -174,7 +189,7 @@ export async function loadOnnxModel(dirIn: string, options: LoadOptions = {}): P
       return result[card.onnx.outputName]!.data as Float32Array;
     },
     async run(feeds) {
-      const tensors: Record<string, ort.Tensor> = {};
+      const tensors: Record<string, Ort.Tensor> = {};
       for (const i of inputs) {
         const feed = feeds[i.name];
         if (!feed) throw new ValidationError(`model ${card.name}@${card.version}: no input ${i.name}`);
@@ -202,6 +217,7 @@ export async function loadForecastModel(dir: string, options: LoadOptions = {}):
 export async function rawSession(
   file: string,
 ): Promise<{ run(input: Float32Array, dims: number[]): Promise<Float32Array>; release(): Promise<void> }> {
+  const ort = await onnxruntime();
   const session = await ort.InferenceSession.create(file, {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: 1,

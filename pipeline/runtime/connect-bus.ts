@@ -1,5 +1,4 @@
 import type { Bus } from '../bus/bus.ts';
-import { createKafkaBus } from '../bus/kafka/kafka-bus.ts';
 import type { KafkaBusConfig } from '../bus/kafka/kafka-config.ts';
 import { MemoryBus } from '../bus/memory-bus.ts';
 import { defineConfig, settings } from '../config/settings.ts';
@@ -7,7 +6,6 @@ import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Codec } from '../serde/codec.ts';
 import { createLocalRegistryCodec } from '../serde/local-registry-codec.ts';
-import { createSchemaRegistryCodec } from '../serde/schema-registry-codec.ts';
 
 export const schemaRegistryConfig = defineConfig(
   {
@@ -41,13 +39,15 @@ export interface BusChoice {
 
 /**
  * The bus and codec this process uses: kafkajs when KAFKA_BROKERS is set (with Avro through the schema registry at
- * SCHEMA_REGISTRY_URL), else the embedded in-process bus with in-process schema ids.
+ * SCHEMA_REGISTRY_URL), else the embedded in-process bus with in-process schema ids. kafkajs and the registry
+ * client are imported only by processes that use them.
  */
 export async function connectBus(choice: BusChoice, log: Logger): Promise<{ bus: Bus; codec: Codec }> {
   if (!choice.kafka)
     return { bus: new MemoryBus({ maxBacklog: choice.busMaxBacklog }), codec: createLocalRegistryCodec() };
   let codec: Codec;
   if (choice.registry) {
+    const { createSchemaRegistryCodec } = await import('../serde/schema-registry-codec.ts');
     codec = await createSchemaRegistryCodec(choice.registry);
   } else {
     // Ids are then assigned in catalogue order, the same in every worker of this version: fine among Candleflow
@@ -57,5 +57,6 @@ export async function connectBus(choice: BusChoice, log: Logger): Promise<{ bus:
     );
     codec = createLocalRegistryCodec();
   }
+  const { createKafkaBus } = await import('../bus/kafka/kafka-bus.ts');
   return { bus: createKafkaBus(choice.kafka, { log }), codec };
 }

@@ -4,7 +4,7 @@ import type { Bus } from '../bus/bus.ts';
 import { ShutdownTimeoutError } from '../errors.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import type { Logger } from '../log.ts';
-import { StageMetrics } from '../metrics/stage-metrics.ts';
+import { retainedRecordsGauge, StageMetrics } from '../metrics/stage-metrics.ts';
 import type { Codec } from '../serde/codec.ts';
 import type { AnyStage } from '../stage/define-stage.ts';
 import { SourceRunner, StageRunner, type StageRunOptions } from '../stage/index.ts';
@@ -44,6 +44,8 @@ export class Worker {
         for (const listener of this.fatalListeners) listener(err, stage);
       },
     };
+    const { bus } = parts;
+    if (bus.retainedRecords) retainedRecordsGauge(parts.registry, () => bus.retainedRecords!());
     this.stages = units.filter((u): u is AnyStage => !isSource(u)).map((s) => new StageRunner(s, runtime, options));
     this.sources = units.filter(isSource).map((s) => new SourceRunner(s, runtime));
   }

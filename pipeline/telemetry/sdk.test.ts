@@ -7,7 +7,7 @@ import { shutdownTelemetry, startTelemetry, telemetryConfigured } from './sdk.ts
 describe('telemetry SDK', () => {
   afterEach(() => shutdownTelemetry());
 
-  it('starts only when the OTEL_* environment asks for an exporter', () => {
+  it('starts only when the OTEL_* environment asks for an exporter', async () => {
     expect(telemetryConfigured({})).toBe(false);
     expect(telemetryConfigured({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318' })).toBe(true);
     expect(telemetryConfigured({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe(true);
@@ -15,13 +15,13 @@ describe('telemetry SDK', () => {
       telemetryConfigured({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318' }),
     ).toBe(false);
     expect(telemetryConfigured({ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp' })).toBe(false);
-    expect(startTelemetry({ serviceName: 'candleflow-test', env: {} })).toBe(false);
+    expect(await startTelemetry({ serviceName: 'candleflow-test', env: {} })).toBe(false);
   });
 
   it("continues a producer's trace in the consumer through Kafka headers", async () => {
     const exporter = new tracing.InMemorySpanExporter();
     expect(
-      startTelemetry({
+      await startTelemetry({
         serviceName: 'candleflow-test',
         env: {},
         spanProcessors: [new tracing.SimpleSpanProcessor(exporter)],

@@ -1,5 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { NodeSDK, type tracing } from '@opentelemetry/sdk-node';
+import type { NodeSDK, tracing } from '@opentelemetry/sdk-node';
 
 // The one module that starts the OpenTelemetry SDK. Exporters come from the standard OTEL_* variables
 // (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, ...), so
@@ -25,11 +25,13 @@ export function telemetryConfigured(env: Env): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
-/** Starts the SDK once; returns whether tracing is on. */
-export function startTelemetry(options: TelemetryOptions): boolean {
+/** Starts the SDK once; returns whether tracing is on. The SDK (a second of imports) loads only then. */
+export async function startTelemetry(options: TelemetryOptions): Promise<boolean> {
   if (sdk) return true;
   const env = options.env;
   if (!options.spanProcessors && !telemetryConfigured(env)) return false;
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  if (sdk) return true;
   sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME || options.serviceName,
     // Spans are made by the runtime around records; no automatic instrumentation of http, pg, ...

@@ -89,7 +89,7 @@ export async function runIndicatorsCommand(argv: string[], io: CommandIo): Promi
     if (values.in === undefined || values.in === '') throw new Error('missing --in FILE (use - for stdin)');
     input = values.in;
   } catch (err) {
-    io.stderr.write(`candleflow indicators: ${errorMessage(err)}\n\n${USAGE}`);
+    io.stderr.write(`candleflow indicators: ${errorMessage(err)} (see candleflow indicators --help)\n`);
     return 2;
   }
 

@@ -29,9 +29,14 @@ order, and writes one JSON object per candle to stdout. Every open window closes
   --input-timeframe TF  length of the input candles (candle layouts; default: read from the file)
   --help                this text
 
-Exit status: 0 done, 1 unreadable or bad input file, 2 bad arguments.`;
+Exit status: 0 done, 1 bad input file, 2 bad arguments or a missing or unreadable file.`;
 
 class ArgumentError extends Error {}
+
+function fileMissing(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR';
+}
 
 const outputFields = [
   'symbol',
@@ -135,7 +140,9 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
   try {
     options = parseOptions(argv);
   } catch (err) {
-    io.stderr.write(`candles: ${err instanceof Error ? err.message : String(err)}\n(see candleflow candles --help)\n`);
+    io.stderr.write(
+      `candleflow candles: ${err instanceof Error ? err.message : String(err)} (see candleflow candles --help)\n`,
+    );
     return 2;
   }
   if (options === 'help') {
@@ -183,7 +190,7 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
         if (out.length > 0) await drainOut();
         if ((lineNumber & 0xffff) === 0 && Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
           lastProgress = Date.now();
-          io.stderr.write(`candles: ${stats.records} trades read, ${stats.candles} candles written...\n`);
+          io.stderr.write(`candleflow candles: ${stats.records} trades read, ${stats.candles} candles written...\n`);
         }
       }
       for (const state of states.values()) flushAll(state, options.config, out);
@@ -195,12 +202,13 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
   } catch (err) {
     if (buffer.length > 0) await write(io.stdout, `${buffer.join('\n')}\n`);
     const message = err instanceof CandleflowError ? err.message : err instanceof Error ? err.message : String(err);
-    io.stderr.write(`candles: ${options.path}: ${message}\n`);
-    return 1;
+    io.stderr.write(`candleflow candles: ${options.path}: ${message}\n`);
+    // A file that is not there (or not readable) is a wrong command line; a bad line in it is a failed run.
+    return fileMissing(err) ? 2 : 1;
   }
   const kind = format.kind === 'trades' ? 'trades' : 'candles';
   io.stderr.write(
-    `candles: ${stats.records} ${kind} read, ${stats.duplicates} duplicates, ${stats.late} late, ${stats.candles} candles written (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    `candleflow candles: ${stats.records} ${kind} read, ${stats.duplicates} duplicates, ${stats.late} late, ${stats.candles} candles written (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
   );
   return 0;
 }

@@ -26,7 +26,11 @@ describeWithService(kafkaMockService, kafkaMockMissing(), 'tracing across stages
   let mock: KafkaMock;
   let bus: KafkaBus;
   beforeAll(async () => {
-    startTelemetry({ serviceName: 'trace-test', env: {}, spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] });
+    await startTelemetry({
+      serviceName: 'trace-test',
+      env: {},
+      spanProcessors: [new tracing.SimpleSpanProcessor(exporter)],
+    });
     mock = await startKafkaMock({ topics: [] });
     bus = createKafkaBus(
       { brokers: mock.brokers.split(','), clientId: 'trace-test', ssl: false },
