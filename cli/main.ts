@@ -1,4 +1,4 @@
-import { CandleflowError, errorMessage } from '../pipeline/errors.ts';
+import { CandleflowError, errorMessage, type ErrorCode } from '../pipeline/errors.ts';
 import { wantsHelp, type Command, type CommandIO } from './command.ts';
 import { candlesCommand } from './commands/candles.ts';
 import { genCommand } from './commands/gen.ts';
@@ -29,6 +29,9 @@ function help(): string {
   ].join('\n');
 }
 
+// Mistakes the user fixes in what they gave or set up (settings, arguments, files, topics): exit 2.
+const exitTwo: readonly ErrorCode[] = ['CF_ERR_CONFIG', 'CF_ERR_USAGE', 'CF_ERR_INPUT', 'CF_ERR_TOPIC_MISMATCH'];
+
 /** Runs the CLI; returns the exit code. Every failure is one line on stderr. */
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
@@ -50,7 +53,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   } catch (err) {
     const usage =
       err instanceof CandleflowError
-        ? err.code === 'CF_ERR_CONFIG' || err.code === 'CF_ERR_USAGE' || err.code === 'CF_ERR_INPUT'
+        ? exitTwo.includes(err.code)
         : ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false);
     const code = err instanceof CandleflowError ? `${err.code}: ` : '';
     io.stderr.write(`candleflow ${name}: ${code}${errorMessage(err)}\n`);
