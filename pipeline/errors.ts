@@ -16,6 +16,7 @@ export const errorCodes = [
   'CF_ERR_USAGE',
   'CF_ERR_TOPIC_MISMATCH',
   'CF_ERR_INPUT_LOST',
+  'CF_ERR_NOT_AUTHORIZED',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
@@ -135,7 +136,19 @@ export class InputLostError extends CandleflowError {
   }
 }
 
-const fatalCodes: readonly ErrorCode[] = ['CF_ERR_CONFIG', 'CF_ERR_STAGE_DEFINITION', 'CF_ERR_TOPIC_MISMATCH'];
+/** The broker refused an operation to this worker's user (a missing ACL): retrying cannot help. */
+export class NotAuthorizedError extends CandleflowError {
+  constructor(message: string, cause?: unknown) {
+    super('CF_ERR_NOT_AUTHORIZED', message, { cause });
+  }
+}
+
+const fatalCodes: readonly ErrorCode[] = [
+  'CF_ERR_CONFIG',
+  'CF_ERR_STAGE_DEFINITION',
+  'CF_ERR_TOPIC_MISMATCH',
+  'CF_ERR_NOT_AUTHORIZED',
+];
 
 /** A mistake in the program or its setup, not in a record: retrying cannot help and the worker must stop. */
 export function isFatal(err: unknown): err is CandleflowError {

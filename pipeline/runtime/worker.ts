@@ -83,15 +83,17 @@ export class Worker {
 
   async start(): Promise<void> {
     const replicas = this.parts.topicReplicas;
-    const settings = allTopicSettings().map((t) => (replicas ? { ...t, replicas } : t));
-    await this.parts.bus.ensureTopics(settings);
+    // Only the topics this worker uses: a stage's user (strimzi/users.yaml) may not even see the others.
     const used = new Set(
       topicsUsed(
         this.stages.map((r) => r.stage),
         this.sources.map((r) => r.source),
       ),
     );
-    const expected = settings.filter((t) => used.has(t.name));
+    const expected = allTopicSettings()
+      .filter((t) => used.has(t.name))
+      .map((t) => (replicas ? { ...t, replicas } : t));
+    await this.parts.bus.ensureTopics(expected);
     assertTopicsMatch(expected, await this.parts.bus.describeTopics(expected.map((t) => t.name)));
     // Consumers first, so the first records a source sends already have a reader.
     for (const runner of this.stages) await runner.start();

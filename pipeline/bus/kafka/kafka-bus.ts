@@ -9,7 +9,7 @@ import {
   type KafkaTuning,
   type PartitionLag,
 } from './kafka-bus-options.ts';
-import { toBusError } from './kafka-errors.ts';
+import { toAccessError, toBusError } from './kafka-errors.ts';
 import { toKafkaMessages } from './kafka-records.ts';
 import { readPartition } from './kafka-restore.ts';
 import { KafkaSubscription } from './kafka-subscription.ts';
@@ -47,7 +47,8 @@ export function createKafkaBus(
     clientId: config.clientId,
     brokers: config.brokers,
     ssl: config.ssl,
-    ...(config.sasl ? { sasl: config.sasl as SASLOptions } : {}),
+    // A copy: settings are frozen, and kafkajs writes its authentication provider into the object it is given.
+    ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
     retry,
     logLevel: logLevel.WARN,
     // kafkajs logs handled protocol errors (a rebalance seen by a heartbeat) as errors; real failures reach us
@@ -116,7 +117,7 @@ export function createKafkaBus(
       try {
         await p.send({ topic, acks: -1, messages: toKafkaMessages(messages, Date.now()) });
       } catch (err) {
-        throw toBusError(`produce to ${topic}`, err);
+        throw toAccessError(`produce to ${topic}`, err, { operation: 'Write', resource: `topic ${topic}` });
       }
     },
 

@@ -1,4 +1,4 @@
-import { BusError, errorMessage } from '../../errors.ts';
+import { BusError, errorMessage, NotAuthorizedError } from '../../errors.ts';
 import { retriableKafkaError } from './kafkajs-workarounds.ts';
 
 /**
@@ -23,4 +23,23 @@ export function protocolErrorType(err: unknown): string | undefined {
     if (typeof e.type === 'string') return e.type;
   }
   return undefined;
+}
+
+/**
+ * A kafkajs failure of an operation that needs `access` (an ACL): a refusal names the operation and the resource,
+ * since that is what the user must grant; anything else is toBusError's.
+ */
+export function toAccessError(
+  what: string,
+  err: unknown,
+  access: { operation: string; resource: string },
+): BusError | NotAuthorizedError {
+  const type = protocolErrorType(err);
+  if (type?.endsWith('_AUTHORIZATION_FAILED')) {
+    return new NotAuthorizedError(
+      `${what}: not authorized (${type}): needs ${access.operation} on ${access.resource}`,
+      err,
+    );
+  }
+  return toBusError(what, err);
 }

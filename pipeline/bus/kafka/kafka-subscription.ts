@@ -5,7 +5,7 @@ import { coPartitionedAssigner } from './co-partitioned-assignor.ts';
 import { retryOf, type KafkaBusDeps, type KafkaTuning, type PartitionLag } from './kafka-bus-options.ts';
 import { commitOwned, fetchCommitted, fetchGroupOffsets } from './kafka-commits.ts';
 import { LostInput } from './kafka-lost-input.ts';
-import { assignedByBroker } from './kafkajs-workarounds.ts';
+import { watchForGoodFailures } from './kafka-consumer-failures.ts';
 import { toBusRecord } from './kafka-records.ts';
 
 // One Subscription on kafkajs: a consumer in the group, and this member's own view of its assignment. kafkajs
@@ -69,23 +69,10 @@ export class KafkaSubscription implements Subscription {
       return this.positions.get(tpKey(tp)) ?? this.committedBefore.get(tpKey(tp));
     });
     const { events } = this.consumer;
-    this.consumer.on(events.GROUP_JOIN, (e) => {
-      // A KIP-848 member turned the group into a consumer group: the broker assigns, bypassing the co-partitioned
-      // assignor keyed state relies on (test/kafka-broker/README.md). Strimzi: group.consumer.migration.policy=disabled.
-      if (assignedByBroker(e.payload)) {
-        this.fail(`group ${this.groupId} is assigned by the broker (a new-protocol member joined), not co-partitioned`);
-      }
-      this.onJoin(e.payload.memberId, e.payload.memberAssignment);
-    });
+    this.consumer.on(events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberId, e.payload.memberAssignment));
+    watchForGoodFailures(this.consumer, this.groupId, options.topics, deps.log, (message) => this.fail(message));
     this.consumer.on(events.REBALANCING, () => {
       this.rebalancing = true;
-    });
-    this.consumer.on(events.CRASH, (e) => {
-      const err = errorMessage(e.payload.error);
-      deps.log.error({ groupId: this.groupId, err, restart: e.payload.restart }, 'Kafka consumer crashed');
-      // kafkajs restarts a consumer after a retriable crash; after any other it stays stopped for good, and a
-      // worker left running would answer "ready" while reading nothing.
-      if (!e.payload.restart) this.fail(`consumer of group ${this.groupId} crashed and will not restart: ${err}`);
     });
   }
 
