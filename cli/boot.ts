@@ -130,10 +130,17 @@ export async function boot(options: BootOptions): Promise<Booted> {
       units.push(unit);
     }
     const { bus, codec } = await connectBus(compiled.bus, log);
+    // Closed again (a no-op) after a drain; closed here first when start fails, or its sockets keep the process up.
+    resources.onClose(() => bus.close());
     worker = new Worker(
       { bus, codec, registry, log, ...(config.topicReplicas ? { topicReplicas: config.topicReplicas } : {}) },
       units,
-      { maxBatchSize: config.batchMaxRecords, retry: config.retry, readyMaxLag: config.readyMaxLag },
+      {
+        maxBatchSize: config.batchMaxRecords,
+        retry: config.retry,
+        readyMaxLag: config.readyMaxLag,
+        onInputLost: config.onInputLost,
+      },
     );
     await worker.start();
   } catch (err) {
@@ -218,18 +225,31 @@ async function startServer(
 export function exitOnSignals(booted: Booted): void {
   booted.worker.onFatal((err, stage) => {
     booted.log.error({ stage, err: err.message }, `candleflow: ${stage} failed: ${err.message}`);
-    void booted.stop().finally(() => process.exit(1));
+    exitAfterStop(booted, 1);
   });
   const onSignal = (signal: NodeJS.Signals) => {
     booted.log.info({ signal }, 'shutting down');
-    booted.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        booted.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    exitAfterStop(booted, 0);
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+}
+
+/**
+ * Stops and exits with `code`, or with 1 once SHUTDOWN_GRACE_MS has passed: closing a client whose broker is
+ * gone can wait forever, and an orchestrator must see the process end.
+ */
+function exitAfterStop(booted: Booted, code: number): void {
+  const graceMs = booted.config.shutdownGraceMs;
+  setTimeout(() => {
+    booted.log.error({ graceMs }, 'shutdown did not finish within SHUTDOWN_GRACE_MS: exiting');
+    process.exit(1);
+  }, graceMs);
+  booted.stop().then(
+    () => process.exit(code),
+    (err: unknown) => {
+      booted.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
 }

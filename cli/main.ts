@@ -65,7 +65,7 @@ function help(): string {
 /** Exit status 2: the user must change the command line, a setting or an input file; 1: it failed while working. */
 function isUsageError(err: unknown): boolean {
   if (err instanceof CandleflowError)
-    return err.code === 'CF_ERR_CONFIG' || err.code === 'CF_ERR_USAGE' || err.code === 'CF_ERR_INPUT';
+    return ['CF_ERR_CONFIG', 'CF_ERR_USAGE', 'CF_ERR_INPUT', 'CF_ERR_TOPIC_MISMATCH'].includes(err.code);
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('ERR_PARSE_ARGS') || code === 'ENOENT');
 }

@@ -14,6 +14,9 @@ export const errorCodes = [
   'CF_ERR_DATABASE',
   'CF_ERR_INPUT',
   'CF_ERR_USAGE',
+  'CF_ERR_TOPIC_MISMATCH',
+  'CF_ERR_INPUT_LOST',
+  'CF_ERR_NOT_AUTHORIZED',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
@@ -115,9 +118,41 @@ export class DatabaseError extends CandleflowError {
   }
 }
 
+/**
+ * A topic on the broker that contradicts the catalogue (partitions, cleanup policy), or is missing where the
+ * broker did not create it. Keyed state and co-partitioned joins are wrong on such a topic, so the worker stops
+ * at start (exit 2) rather than run.
+ */
+export class TopicMismatchError extends CandleflowError {
+  constructor(message: string) {
+    super('CF_ERR_TOPIC_MISMATCH', message);
+  }
+}
+
+/** Records the broker deleted before the stage read them (retention ran ahead of a slow or stopped worker). */
+export class InputLostError extends CandleflowError {
+  constructor(message: string) {
+    super('CF_ERR_INPUT_LOST', message);
+  }
+}
+
+/** The broker refused an operation to this worker's user (a missing ACL): retrying cannot help. */
+export class NotAuthorizedError extends CandleflowError {
+  constructor(message: string, cause?: unknown) {
+    super('CF_ERR_NOT_AUTHORIZED', message, { cause });
+  }
+}
+
+const fatalCodes: readonly ErrorCode[] = [
+  'CF_ERR_CONFIG',
+  'CF_ERR_STAGE_DEFINITION',
+  'CF_ERR_TOPIC_MISMATCH',
+  'CF_ERR_NOT_AUTHORIZED',
+];
+
 /** A mistake in the program or its setup, not in a record: retrying cannot help and the worker must stop. */
 export function isFatal(err: unknown): err is CandleflowError {
-  return err instanceof CandleflowError && (err.code === 'CF_ERR_CONFIG' || err.code === 'CF_ERR_STAGE_DEFINITION');
+  return err instanceof CandleflowError && fatalCodes.includes(err.code);
 }
 
 /** Errors a stage raises on purpose about one record: never retried, always dead-lettered. */

@@ -2,13 +2,17 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../pipeline/errors.ts';
+import { renderStrimziUsers, strimziUsersFile } from '../../pipeline/gen/strimzi-users.ts';
 import { renderStrimziTopics, strimziTopicsFile } from '../../pipeline/gen/strimzi.ts';
 import { renderTypes, typesFile } from '../../schemas/generate-types.ts';
 import type { Command } from '../command.ts';
 
-const generators: Record<string, { file: string; render: () => string }> = {
-  types: { file: typesFile, render: renderTypes },
-  strimzi: { file: fileURLToPath(strimziTopicsFile), render: () => renderStrimziTopics() },
+const generators: Record<string, { file: string; render: () => string }[]> = {
+  types: [{ file: typesFile, render: renderTypes }],
+  strimzi: [
+    { file: fileURLToPath(strimziTopicsFile), render: () => renderStrimziTopics() },
+    { file: fileURLToPath(strimziUsersFile), render: () => renderStrimziUsers() },
+  ],
 };
 
 export const genCommand: Command = {
@@ -20,8 +24,10 @@ export const genCommand: Command = {
     const generator = generators[positionals[0] ?? ''];
     if (!generator || positionals.length !== 1)
       throw new UsageError(`gen takes one of: ${Object.keys(generators).join(', ')}`);
-    writeFileSync(generator.file, generator.render());
-    io.stdout.write(`wrote ${generator.file}\n`);
+    for (const { file, render } of generator) {
+      writeFileSync(file, render());
+      io.stdout.write(`wrote ${file}\n`);
+    }
     return 0;
   },
 };

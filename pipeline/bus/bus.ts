@@ -48,6 +48,14 @@ export interface TopicSettings {
   cleanupPolicy?: 'delete' | 'compact' | 'compact,delete';
 }
 
+/** A topic as the broker has it. */
+export interface TopicDescription {
+  name: string;
+  partitions: number;
+  /** Undefined where the broker cannot say (an adapter without DescribeConfigs). */
+  cleanupPolicy?: string;
+}
+
 export interface SubscribeOptions {
   groupId: string;
   topics: readonly string[];
@@ -69,6 +77,18 @@ export interface SubscribeOptions {
   onAssign?(partitions: TopicPartition[]): Promise<void> | void;
   /** Called when partitions are taken away, after their in-flight batches finished and before a new owner reads. */
   onRevoke?(partitions: TopicPartition[]): Promise<void> | void;
+  /**
+   * Called once when the subscription stops for good (the client crashed and will not restart): no batch
+   * will come again, so the owner must stop rather than sit alive doing nothing.
+   */
+  onFailure?(err: Error): void;
+  /**
+   * Called when the broker no longer had records this group had not read yet (retention or deleteRecords ran
+   * ahead of it) and the client skipped to the log start: `skipped` records were never delivered.
+   */
+  onInputLost?(lost: TopicPartition & { skipped: number; from: number; to: number }): void;
+  /** On lost input, keep the group's committed offset where it was (the owner stops; a restart stops again). */
+  keepLostOffsets?: boolean;
 }
 
 export interface Subscription {
@@ -98,5 +118,7 @@ export interface Bus {
   partitionCount(topic: string): Promise<number>;
   /** Records the bus holds in this process's memory (the embedded bus; Kafka's are on the brokers). */
   retainedRecords?(): number;
+  /** The topics of `names` that exist, as the broker has them (missing ones are left out). */
+  describeTopics(names: readonly string[]): Promise<TopicDescription[]>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import type {
   Subscription,
   TopicPartition,
   TopicPartitionOffset,
+  TopicDescription,
   TopicSettings,
 } from './bus.ts';
 import { Group, Member, type GroupHost } from './memory-consumer-group.ts';
@@ -40,6 +41,7 @@ export class MemoryBus implements Bus, GroupHost {
   private groups = new Map<string, Group>();
   private closed = false;
   private roundRobin = 0;
+  private readonly cleanupPolicies = new Map<string, string>();
   readonly maxBacklog: number;
   readonly retainRecords: number;
   readonly defaultPartitions: number;
@@ -59,8 +61,18 @@ export class MemoryBus implements Bus, GroupHost {
       if (!this.topics.has(t.name)) {
         const policy = t.cleanupPolicy ?? 'delete';
         this.topics.set(t.name, new Topic(t.name, t.partitions, policy.includes('compact'), policy.includes('delete')));
+        this.cleanupPolicies.set(t.name, policy);
       }
     }
+  }
+
+  async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
+    return names.flatMap((name) => {
+      const t = this.topics.get(name);
+      return t
+        ? [{ name, partitions: t.partitions.length, cleanupPolicy: this.cleanupPolicies.get(name) ?? 'delete' }]
+        : [];
+    });
   }
 
   /** A topic's log, created with `defaultPartitions` on first use like a broker auto-creating it. */

@@ -43,6 +43,10 @@ export const runtimeConfig = defineConfig(
       max: 32,
       doc: 'replication factor of the topics a worker creates at start (`1` for a one-broker Kafka); 0: the catalogue\u2019s (`3`)',
     }),
+    onInputLost: settings.oneOf('ON_INPUT_LOST', ['stop', 'continue'], {
+      default: 'stop',
+      doc: 'when the broker deleted records before a stage read them (retention): `stop` (not ready, exit 1; to resume, set `continue` once, or reset the group’s offsets) or `continue` (counted and logged)',
+    }),
     retryInitialMs: settings.duration('RETRY_INITIAL_MS', {
       default: 300,
       min: 1,

@@ -33,6 +33,7 @@ export class StageMetrics {
   readonly lag: Gauge<'stage' | 'topic' | 'partition'>;
   readonly ready: Gauge<'stage'>;
   readonly stateWrites: Counter<'stage'>;
+  readonly inputLost: Counter<'stage' | 'topic' | 'partition'>;
 
   constructor(readonly registry: Registry) {
     const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
@@ -117,6 +118,14 @@ export class StageMetrics {
         name: 'cf_state_writes_total',
         help: 'Keyed states a stage wrote to its changelog topic (acknowledged)',
         labelNames: ['stage'],
+        registers,
+      });
+    this.inputLost =
+      existing('cf_input_lost_records_total') ??
+      new Counter({
+        name: 'cf_input_lost_records_total',
+        help: 'Records deleted by the broker (retention, deleteRecords) before the stage read them',
+        labelNames: ['stage', 'topic', 'partition'],
         registers,
       });
   }

@@ -9,6 +9,7 @@ import type { Codec } from '../serde/codec.ts';
 import type { AnyStage } from '../stage/define-stage.ts';
 import { SourceRunner, StageRunner, type StageRunOptions } from '../stage/index.ts';
 import { isSource, type Unit } from '../stage/stage-entry.ts';
+import { assertTopicsMatch, topicsUsed } from './topic-check.ts';
 
 export { isSource, type Unit };
 
@@ -84,7 +85,18 @@ export class Worker {
 
   async start(): Promise<void> {
     const replicas = this.parts.topicReplicas;
-    await this.parts.bus.ensureTopics(allTopicSettings().map((t) => (replicas ? { ...t, replicas } : t)));
+    // Only the topics this worker uses: a stage's user (strimzi/users.yaml) may not even see the others.
+    const used = new Set(
+      topicsUsed(
+        this.stages.map((r) => r.stage),
+        this.sources.map((r) => r.source),
+      ),
+    );
+    const expected = allTopicSettings()
+      .filter((t) => used.has(t.name))
+      .map((t) => (replicas ? { ...t, replicas } : t));
+    await this.parts.bus.ensureTopics(expected);
+    assertTopicsMatch(expected, await this.parts.bus.describeTopics(expected.map((t) => t.name)));
     // Consumers first, so the first records a source sends already have a reader.
     for (const runner of this.stages) await runner.start();
     for (const runner of this.sources) {

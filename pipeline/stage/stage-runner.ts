@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { changelogOf } from '../../schemas/topics.ts';
 import type { RecordBatch, Subscription, TopicPartition } from '../bus/bus.ts';
-import { isFatal, StageDefinitionError } from '../errors.ts';
+import { InputLostError, isFatal, StageDefinitionError } from '../errors.ts';
 import { defaultRetryPolicy } from '../retry.ts';
 import { KeyedStateStore } from '../state/keyed-state-store.ts';
 import { handleBatchAtOnce } from './batch-path.ts';
@@ -82,6 +82,9 @@ export class StageRunner {
       onBatch: (batch) => this.onBatch(batch),
       onAssign: (tps) => this.onAssign(tps),
       onRevoke: (tps) => this.onRevoke(tps),
+      onFailure: (err) => this.fail(err),
+      onInputLost: (lost) => this.onInputLost(lost),
+      keepLostOffsets: (this.options.onInputLost ?? 'stop') === 'stop',
     });
     this.state = 'RUNNING';
     this.updateReadyMetric();
@@ -158,6 +161,17 @@ export class StageRunner {
     } catch (err) {
       if (isFatal(err)) this.fail(err);
       throw err;
+    }
+  }
+
+  private onInputLost(lost: TopicPartition & { skipped: number; from: number; to: number }): void {
+    const { topic, partition, skipped } = lost;
+    this.runtime.metrics.inputLost.inc({ stage: this.stage.name, topic, partition: String(partition) }, skipped);
+    const message = `${skipped} records of ${topic}[${partition}] (offsets ${lost.from} to ${lost.to - 1}) were deleted before ${this.groupId} read them`;
+    this.scope.log.error({ ...lost, groupId: this.groupId }, message);
+    // Candles and state built across the hole would look like quiet trading; by default the worker stops.
+    if ((this.options.onInputLost ?? 'stop') === 'stop') {
+      this.fail(new InputLostError(`${message}; set ON_INPUT_LOST=continue to go on from the log start`));
     }
   }
 

@@ -46,6 +46,8 @@ export interface StageRunOptions {
   readyMaxLag?: number;
   /** Changelog of a stateful stage. @defaultValue the catalogue's changelog of the stage */
   changelog?: ChangelogSpec;
+  /** Input deleted by the broker before it was read: stop for good, or count it and go on. @defaultValue 'stop' */
+  onInputLost?: 'stop' | 'continue';
 }
 
 /**

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { startKafkaCluster } from '../support/kafka-broker.ts';
 import { brokerHome } from './node-config.ts';
 import { collect, createTopic, kafkajsClient, producerOptions, readTopic } from './kafkajs-helpers.ts';
-import { sendOffsetsRetrying } from './kafkajs-workarounds.ts';
+import { sendOffsetsRetrying } from '../../pipeline/bus/kafka/kafkajs-workarounds.ts';
 
 // Regenerates class-list.gz, the classes a broker loads while it starts and serves what the test suites ask
 // of it (topics, groups, transactions, SASL), from which install.sh builds the class-data-sharing archive.

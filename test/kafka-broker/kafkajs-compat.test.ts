@@ -38,7 +38,7 @@ import {
   offsetResetFrom,
   retriableKafkaError,
   sendOffsetsRetrying,
-} from './kafkajs-workarounds.ts';
+} from '../../pipeline/bus/kafka/kafkajs-workarounds.ts';
 
 // What kafkajs 2.2.4 does against Apache Kafka 4 (KRaft, one node): every case is a real exchange with the
 // broker. README.md sums the findings up; the adapter-facing ones are marked "adapter:".

@@ -12,7 +12,7 @@ import {
 import { describeWithService } from '../support/services.ts';
 import { ConsumerProtocolMember } from './consumer-protocol-member.ts';
 import { createTopic, kafkajsClient } from './kafkajs-helpers.ts';
-import { assignedByBroker } from './kafkajs-workarounds.ts';
+import { assignedByBroker } from '../../pipeline/bus/kafka/kafkajs-workarounds.ts';
 
 // KIP-848: Kafka 4 runs the new consumer group protocol next to the classic one that kafkajs speaks. A group
 // is converted to a "consumer" group as soon as a member of the new protocol joins it (Kafka's default

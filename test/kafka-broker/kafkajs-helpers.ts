@@ -13,7 +13,7 @@ import {
 } from 'kafkajs';
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
-import { createTopicsAndWait } from './kafkajs-workarounds.ts';
+import { createTopicsAndWait } from '../../pipeline/bus/kafka/kafkajs-workarounds.ts';
 
 // kafkajs clients for the compatibility suites: quick retries, and every kafkajs log line kept so that a test
 // can assert on what kafkajs said (the out-of-range reset is only ever announced by a log line).

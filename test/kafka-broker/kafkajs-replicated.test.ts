@@ -17,7 +17,7 @@ import {
   protocolErrorTypes,
   retriableKafkaError,
   sendOffsetsRetrying,
-} from './kafkajs-workarounds.ts';
+} from '../../pipeline/bus/kafka/kafkajs-workarounds.ts';
 
 // kafkajs 2.2.4 against three combined broker+controller nodes, replication 3: what a Strimzi cluster of
 // three pods does when one of them is killed.

@@ -1,14 +1,6 @@
 import { type Admin, Kafka, logLevel, type LogEntry, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
-import { BusClosedError, BusError, errorMessage } from '../../errors.ts';
-import type {
-  Bus,
-  BusMessage,
-  BusRecord,
-  SubscribeOptions,
-  Subscription,
-  TopicPartition,
-  TopicSettings,
-} from '../bus.ts';
+import { BusClosedError } from '../../errors.ts';
+import type { Bus, BusMessage, BusRecord, SubscribeOptions, Subscription, TopicPartition } from '../bus.ts';
 import type { KafkaBusConfig } from './kafka-config.ts';
 import {
   defaultKafkaTuning,
@@ -17,10 +9,12 @@ import {
   type KafkaTuning,
   type PartitionLag,
 } from './kafka-bus-options.ts';
-import { toBusError } from './kafka-errors.ts';
+import { toAccessError, toBusError } from './kafka-errors.ts';
 import { toKafkaMessages } from './kafka-records.ts';
 import { readPartition } from './kafka-restore.ts';
 import { KafkaSubscription } from './kafka-subscription.ts';
+import { kafkaTopicAdmin } from './kafka-topics.ts';
+import { offsetResetFrom } from './kafkajs-workarounds.ts';
 
 // The kafkajs adapter of the Bus. This file holds the client, the producer, the admin (topics, partition
 // counts) and the lifecycle; group membership and batches are in kafka-subscription.ts, commits in
@@ -53,7 +47,8 @@ export function createKafkaBus(
     clientId: config.clientId,
     brokers: config.brokers,
     ssl: config.ssl,
-    ...(config.sasl ? { sasl: config.sasl as SASLOptions } : {}),
+    // A copy: settings are frozen, and kafkajs writes its authentication provider into the object it is given.
+    ...(config.sasl ? { sasl: { ...config.sasl } as SASLOptions } : {}),
     retry,
     logLevel: logLevel.WARN,
     // kafkajs logs handled protocol errors (a rebalance seen by a heartbeat) as errors; real failures reach us
@@ -61,6 +56,15 @@ export function createKafkaBus(
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
       log.warn({ kafkajs: entry.namespace, ...extra }, message);
+      const reset = offsetResetFrom(entry);
+      if (reset) {
+        for (const sub of subscriptions) {
+          if (sub.groupId !== reset.groupId) continue;
+          sub
+            .offsetReset(reset)
+            .catch((err: unknown) => log.error({ err, ...reset }, 'could not measure skipped input'));
+        }
+      }
     },
   });
 
@@ -68,7 +72,6 @@ export function createKafkaBus(
   let producer: Producer | null = null;
   let producerReady: Promise<Producer> | null = null;
   let admin: Promise<Admin> | null = null;
-  let adminUnsupportedLogged = false;
   const subscriptions = new Set<KafkaSubscription>();
 
   const connected = <T extends { connect(): Promise<void> }>(client: T, reset: () => void): Promise<T> =>
@@ -99,62 +102,13 @@ export function createKafkaBus(
     return admin;
   }
 
-  async function partitionCount(topic: string): Promise<number> {
-    const a = await ensureAdmin();
-    try {
-      // Listing first: some brokers (librdkafka's mock) create a topic that metadata is asked for.
-      if (!(await a.listTopics()).includes(topic)) {
-        throw new BusError(`topic ${topic} does not exist`, { retriable: false });
-      }
-      const meta = await a.fetchTopicMetadata({ topics: [topic] });
-      const count = meta.topics[0]?.partitions.length ?? 0;
-      if (count === 0) throw new Error(`topic ${topic} does not exist`);
-      return count;
-    } catch (err) {
-      throw err instanceof BusError ? err : toBusError(`partitions of ${topic}`, err);
-    }
-  }
-
-  async function ensureTopics(topics: readonly TopicSettings[]): Promise<void> {
-    const a = await ensureAdmin();
-    let existing: Set<string>;
-    try {
-      existing = new Set(await a.listTopics());
-    } catch (err) {
-      throw toBusError('list topics', err);
-    }
-    const missing = topics.filter((topic) => !existing.has(topic.name));
-    if (missing.length === 0) return;
-    try {
-      await a.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic: topic.name,
-          numPartitions: topic.partitions,
-          replicationFactor: topic.replicas ?? -1,
-          configEntries: [
-            ...(topic.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(topic.retentionMs) }] : []),
-            ...(topic.cleanupPolicy ? [{ name: 'cleanup.policy', value: topic.cleanupPolicy }] : []),
-          ],
-        })),
-      });
-      log.info({ topics: missing.map((topic) => topic.name) }, 'created topics');
-    } catch (err) {
-      // Managed clusters (Strimzi's topic operator, ACLs) and librdkafka's mock broker refuse CreateTopics;
-      // the topics then come from strimzi/topics.yaml. A missing topic shows up at produce or subscribe.
-      if (!adminUnsupportedLogged) {
-        adminUnsupportedLogged = true;
-        log.warn(
-          { err: errorMessage(err), topics: missing.map((topic) => topic.name) },
-          'broker did not create topics (CreateTopics unsupported or refused); create them with strimzi/topics.yaml',
-        );
-      }
-    }
-  }
+  const topicAdmin = kafkaTopicAdmin(ensureAdmin, log);
 
   return {
     kind: 'kafka',
-    ensureTopics,
+    ensureTopics: topicAdmin.ensureTopics,
+    describeTopics: topicAdmin.describeTopics,
+    partitionCount: topicAdmin.partitionCount,
 
     async produce(topic: string, messages: readonly BusMessage[]): Promise<void> {
       if (closed) throw new BusClosedError('produce');
@@ -163,7 +117,7 @@ export function createKafkaBus(
       try {
         await p.send({ topic, acks: -1, messages: toKafkaMessages(messages, Date.now()) });
       } catch (err) {
-        throw toBusError(`produce to ${topic}`, err);
+        throw toAccessError(`produce to ${topic}`, err, { operation: 'Write', resource: `topic ${topic}` });
       }
     },
 
@@ -184,8 +138,6 @@ export function createKafkaBus(
     async readPartition(tp: TopicPartition, onRecord: (record: BusRecord) => void): Promise<void> {
       await readPartition(kafka, await ensureAdmin(), config.clientId, t, tp, onRecord);
     },
-
-    partitionCount,
 
     lag(): PartitionLag[] {
       return [...subscriptions].flatMap((s) => s.lag());

@@ -63,3 +63,17 @@ export async function fetchCommitted(
       : toBusError(`committed offset of ${groupId}`, err);
   }
 }
+
+/** The group's committed offsets of every partition of `topics` (none where it has none). */
+export async function fetchGroupOffsets(
+  admin: () => Promise<Admin>,
+  groupId: string,
+  topics: readonly string[],
+): Promise<TopicPartitionOffset[]> {
+  const result = await (await admin()).fetchOffsets({ groupId, topics: [...topics] });
+  return result.flatMap(({ topic, partitions }) =>
+    partitions
+      .filter((p) => Number(p.offset) >= 0)
+      .map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) })),
+  );
+}

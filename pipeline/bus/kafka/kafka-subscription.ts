@@ -3,7 +3,9 @@ import { BusError, errorMessage } from '../../errors.ts';
 import type { SubscribeOptions, Subscription, TopicPartition, TopicPartitionOffset } from '../bus.ts';
 import { coPartitionedAssigner } from './co-partitioned-assignor.ts';
 import { retryOf, type KafkaBusDeps, type KafkaTuning, type PartitionLag } from './kafka-bus-options.ts';
-import { commitOwned, fetchCommitted } from './kafka-commits.ts';
+import { commitOwned, fetchCommitted, fetchGroupOffsets } from './kafka-commits.ts';
+import { LostInput } from './kafka-lost-input.ts';
+import { watchForGoodFailures } from './kafka-consumer-failures.ts';
 import { toBusRecord } from './kafka-records.ts';
 
 // One Subscription on kafkajs: a consumer in the group, and this member's own view of its assignment. kafkajs
@@ -38,6 +40,10 @@ export class KafkaSubscription implements Subscription {
   private closing: Promise<void> | null = null;
   /** Batches whose handler is running; close() waits for them before kafkajs stops (it drops commits after). */
   private inFlight = 0;
+  private failed = false;
+  private readonly lostInput: LostInput;
+  /** The group's committed offsets as last read, never the -2/-1 a reset commits: where a reset took reading from. */
+  private readonly committedBefore = new Map<string, number>();
   private readonly onIdle: Array<() => void> = [];
 
   constructor(
@@ -59,20 +65,43 @@ export class KafkaSubscription implements Subscription {
       partitionAssigners: [coPartitionedAssigner],
       retry: retryOf(tuning),
     });
+    this.lostInput = new LostInput(this.consumer, admin, this.groupId, options, async (tp) => {
+      return this.positions.get(tpKey(tp)) ?? this.committedBefore.get(tpKey(tp));
+    });
     const { events } = this.consumer;
     this.consumer.on(events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberId, e.payload.memberAssignment));
+    watchForGoodFailures(this.consumer, this.groupId, options.topics, deps.log, (message) => this.fail(message));
     this.consumer.on(events.REBALANCING, () => {
       this.rebalancing = true;
     });
-    this.consumer.on(events.CRASH, (e) =>
-      deps.log.error(
-        { groupId: this.groupId, err: errorMessage(e.payload.error), restart: e.payload.restart },
-        'Kafka consumer crashed',
-      ),
-    );
+  }
+
+  /** Stops this subscription's owner for good, once (the consumer reads nothing more). */
+  fail(message: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.options.onFailure?.(new BusError(message, { retriable: false }));
+  }
+
+  /** kafkajs reset an offset of this group (kafka-bus.ts forwards its log line). */
+  offsetReset(tp: TopicPartition): Promise<void> {
+    return this.lostInput.seen(tp);
+  }
+
+  /** Refreshes committedBefore; kafkajs's own reset commits are negative and never replace a real offset. */
+  private async readCommitted(): Promise<void> {
+    try {
+      for (const tpo of await fetchGroupOffsets(this.admin, this.groupId, this.options.topics)) {
+        this.committedBefore.set(tpKey(tpo), tpo.offset);
+      }
+    } catch (err) {
+      this.deps.log.warn({ groupId: this.groupId, err: errorMessage(err) }, 'could not read committed offsets');
+    }
   }
 
   async start(): Promise<void> {
+    // Before the first fetch, so an offset reset at that fetch can say where reading would have gone on.
+    await this.readCommitted();
     await this.consumer.connect();
     for (const topic of this.options.topics) {
       await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
@@ -103,6 +132,8 @@ export class KafkaSubscription implements Subscription {
     for (const [k, tp] of next) this.owned.set(k, tp);
     this.memberId = memberId;
     this.rebalancing = false;
+    // Partitions new to this member were committed by others: read where they stand.
+    void this.readCommitted();
     // kafkajs restarts every partition at its committed offset after a join; a retained partition goes on
     // from where this member's handler got to, so nothing is handled twice by the same owner.
     for (const [k, tp] of next) {
@@ -137,6 +168,10 @@ export class KafkaSubscription implements Subscription {
     if (this.closing || !this.owned.has(key) || !isRunning() || isStale()) return;
     this.inFlight += 1;
     try {
+      await this.lostInput.settled(tp);
+      // Not resolved: a batch handed on now would be refused by a failed owner, and kafkajs would restart,
+      // fetch the lost offset again and reset it over the one put back.
+      if (this.failed || this.lostInput.stopped) return;
       await this.deliver(payload, tp, key);
     } finally {
       this.inFlight -= 1;

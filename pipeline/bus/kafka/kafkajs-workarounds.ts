@@ -1,8 +1,8 @@
 import type { Admin, ITopicConfig, LogEntry, Offsets, Transaction } from 'kafkajs';
 
-// What the kafkajs adapter (pipeline/bus/kafka/kafka-bus.ts) needs on top of kafkajs 2.2.4 against a real Kafka 4
-// cluster, each proven by kafkajs-compat.test.ts or kafkajs-replicated.test.ts. Written to be moved into
-// pipeline/bus/ as they are; README.md says where each one goes.
+// What the kafkajs adapter needs on top of kafkajs 2.2.4 against a real Kafka 4 cluster, each proven by
+// test/kafka-broker/kafkajs-compat.test.ts or kafkajs-replicated.test.ts (test/kafka-broker/README.md has the
+// findings table).
 
 interface ErrorLike {
   name?: string;

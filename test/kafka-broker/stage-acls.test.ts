@@ -1,0 +1,164 @@
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  type Admin,
+  type Kafka,
+  ResourcePatternTypes,
+} from 'kafkajs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stageAcls, type StageAcl } from '../../pipeline/gen/stage-acls.ts';
+import { stageUserName } from '../../pipeline/gen/strimzi-users.ts';
+import { createLocalRegistryCodec } from '../../pipeline/serde/local-registry-codec.ts';
+import { allTopicSettings } from '../../schemas/topics.ts';
+import type { Trade } from '../../schemas/types.ts';
+import { spawnCandleflow, waitForLine } from '../support/cli-process.ts';
+import {
+  type KafkaCluster,
+  kafkaBrokerMissing,
+  kafkaBrokerService,
+  startKafkaCluster,
+} from '../support/kafka-broker.ts';
+import { describeWithService } from '../support/services.ts';
+import { kafkajsClient, producerOptions } from './kafkajs-helpers.ts';
+import { waitFor } from '../../pipeline/testing/wait-for.ts';
+
+// trade-to-ohlc as its own SCRAM user with exactly the ACLs `candleflow gen strimzi` gives it, on a broker with
+// the standard authorizer: it works; with one right taken away it stops, naming the topic and the operation.
+
+const stage = 'trade-to-ohlc';
+const user = { username: stageUserName(stage), password: 'ohlc-secret' };
+const codec = createLocalRegistryCodec();
+
+const operation = {
+  Read: AclOperationTypes.READ,
+  Write: AclOperationTypes.WRITE,
+  Describe: AclOperationTypes.DESCRIBE,
+  DescribeConfigs: AclOperationTypes.DESCRIBE_CONFIGS,
+} as const;
+
+function kafkajsAcls(acls: readonly StageAcl[]) {
+  return acls.flatMap((a) =>
+    a.operations.map((op) => ({
+      resourceType: a.resource.type === 'topic' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
+      resourceName: a.resource.name,
+      resourcePatternType:
+        a.resource.patternType === 'prefix' ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL,
+      principal: `User:${user.username}`,
+      host: '*',
+      operation: operation[op],
+      permissionType: AclPermissionTypes.ALLOW,
+    })),
+  );
+}
+
+function trade(i: number, timestamp: number): Trade {
+  return {
+    exchange: 'test',
+    symbol: 'BTC/USD',
+    tradeId: String(i),
+    price: 100 + i,
+    quantity: 1,
+    side: 'buy',
+    timestamp,
+  };
+}
+
+describeWithService(
+  kafkaBrokerService,
+  kafkaBrokerMissing(),
+  'stage users with the generated ACLs (SASL/SCRAM, StandardAuthorizer)',
+  () => {
+    let cluster: KafkaCluster;
+    let kafka: Kafka;
+    let admin: Admin;
+
+    beforeAll(async () => {
+      cluster = await startKafkaCluster({ nodes: 1, sasl: { users: [user] } });
+      kafka = kafkajsClient(cluster.kafkaConfig());
+      admin = kafka.admin();
+      await admin.connect();
+      // Topics come from strimzi/topics.yaml in a managed cluster: the stage user may not create them.
+      await admin.createTopics({
+        topics: allTopicSettings().map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: 1,
+          configEntries: [{ name: 'cleanup.policy', value: t.cleanupPolicy }],
+        })),
+      });
+      await admin.createAcls({ acl: kafkajsAcls(stageAcls(stage)) });
+    }, 120_000);
+
+    afterAll(async () => {
+      await admin?.disconnect();
+      await cluster?.stop();
+    });
+
+    const startWorker = () =>
+      spawnCandleflow(['run', stage], {
+        KAFKA_BROKERS: cluster.saslBrokers.join(','),
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: user.username,
+        KAFKA_SASL_PASSWORD: user.password,
+        TOPIC_REPLICAS: '1',
+        METRICS_PORT: '0',
+        OHLC_TIMEFRAMES: '1m',
+        SHUTDOWN_GRACE_MS: '3000',
+      });
+
+    async function sendTrades(trades: Trade[]): Promise<void> {
+      const producer = kafka.producer(producerOptions);
+      await producer.connect();
+      const messages = await Promise.all(
+        trades.map(async (t) => ({ key: t.symbol, value: await codec.encode('trades', 'Trade', t) })),
+      );
+      await producer.send({ topic: 'trades', acks: -1, messages });
+      await producer.disconnect();
+    }
+
+    it('runs with exactly its ACLs, then stops naming the topic and operation when one is taken away', async () => {
+      const minute = Date.UTC(2026, 0, 1, 12, 0);
+      const values: Buffer[] = [];
+      const candles = kafka.consumer({ groupId: 'test-candles', maxWaitTimeInMs: 100 });
+      await candles.connect();
+      await candles.subscribe({ topic: 'candles', fromBeginning: true });
+      await candles.run({ eachMessage: async ({ message }) => void values.push(message.value!) });
+      const worker = startWorker();
+      let log = '';
+      worker.stdout.on('data', (d: Buffer) => (log += d));
+      try {
+        await waitForLine(worker, /candleflow run ready/, 60_000);
+        await sendTrades([trade(0, minute), trade(1, minute + 30_000), trade(2, minute + 65_000)]);
+        await waitFor(() => values.length >= 1, 'a closed candle from the stage user', 60_000).catch((err: Error) => {
+          throw new Error(
+            `${err.message}; worker: ${log
+              .split('\n')
+              .filter((l) => /"level":[45]0/.test(l))
+              .join('\n')}`,
+          );
+        });
+        const candle = (await codec.decode('candles', values[0]!)) as Record<string, unknown>;
+        expect(candle).toMatchObject({ symbol: 'BTC/USD', start: minute, open: 100, close: 101, trades: 2 });
+      } finally {
+        worker.kill('SIGTERM');
+        await new Promise((r) => worker.once('exit', r));
+        await candles.disconnect();
+      }
+
+      const writeCandles = kafkajsAcls(stageAcls(stage)).filter(
+        (a) => a.resourceName === 'candles' && a.operation === AclOperationTypes.WRITE,
+      );
+      await admin.deleteAcls({ filters: writeCandles });
+      const denied = startWorker();
+      let stdout = '';
+      denied.stdout.on('data', (d: Buffer) => (stdout += d));
+      const exited = new Promise<number | null>((r) => denied.once('exit', r));
+      await sendTrades([trade(3, minute + 125_000)]);
+      expect(await exited).toBe(1);
+      expect(stdout).toContain(
+        'produce to candles: not authorized (TOPIC_AUTHORIZATION_FAILED): needs Write on topic candles',
+      );
+    }, 240_000);
+  },
+);
