@@ -94,7 +94,7 @@ describe('candleflow candles', () => {
       'buyVolume',
     ]);
     expect(r.candles.filter((c) => c.timeframe === '1m')).toHaveLength(60);
-    expect(r.stderr).toContain('2672 trades read, 1 duplicates, 0 late, 61 candles written');
+    expect(r.stderr).toContain('2672 trades read, 1 duplicates, 0 late, 0 rejected, 61 candles written');
   });
 
   it('gives the same candles from the Binance dump layouts, with and without header', async () => {

@@ -7,6 +7,8 @@ import { symbolFromFileName, unifySymbol } from '../../market/symbols.ts';
 import { applyCandle, checkRollup, flushRollup, initialRollupState, type RollupState } from './candle-rollup.ts';
 import { defaultTradeToOhlcConfig, parseGapPolicy, parseTimeframeList, type TradeToOhlcConfig } from './config.ts';
 import { parseDuration } from './duration.ts';
+import { checkValues } from '../../schemas/validate.ts';
+import { tradeTimeProblem } from './trade-bounds.ts';
 import { applyTrade, flushAll, initialSymbolState, type SymbolCandleState } from './symbol-candles.ts';
 
 export interface CommandIo {
@@ -128,6 +130,8 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> | und
 }
 
 const PROGRESS_EVERY_MS = 5_000;
+/** Rejected lines named on stderr before the count alone says how many more. */
+const MAX_REJECTS_SHOWN = 10;
 
 /** `candleflow candles`: returns the exit status. */
 export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -144,7 +148,7 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
   }
   const started = Date.now();
   let lastProgress = started;
-  const stats = { lines: 0, records: 0, duplicates: 0, late: 0, candles: 0 };
+  const stats = { lines: 0, records: 0, duplicates: 0, late: 0, rejected: 0, candles: 0 };
   let buffer: string[] = [];
   const out: Candle[] = [];
   const drainOut = async (): Promise<void> => {
@@ -174,6 +178,16 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
           state = initialSymbolState(trade.symbol);
           states.set(trade.symbol, state);
         }
+        // The stage's bounds: a trade the worker would dead-letter is left out and counted.
+        const problem =
+          checkValues('Trade', trade as unknown as Record<string, unknown>) ??
+          tradeTimeProblem(state, trade, options.config, started);
+        if (problem) {
+          stats.rejected += 1;
+          if (stats.rejected <= MAX_REJECTS_SHOWN)
+            io.stderr.write(`candles: line ${lineNumber} left out (${problem.reason}): ${problem.message}\n`);
+          continue;
+        }
         try {
           if (applyTrade(state, trade, options.config, out) === 'duplicate') stats.duplicates += 1;
         } catch (err) {
@@ -200,7 +214,7 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
   }
   const kind = format.kind === 'trades' ? 'trades' : 'candles';
   io.stderr.write(
-    `candles: ${stats.records} ${kind} read, ${stats.duplicates} duplicates, ${stats.late} late, ${stats.candles} candles written (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    `candles: ${stats.records} ${kind} read, ${stats.duplicates} duplicates, ${stats.late} late, ${stats.rejected} rejected, ${stats.candles} candles written (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
   );
   return 0;
 }
