@@ -1,4 +1,5 @@
 import { emit, topics, type Output, type SourceContext, type Trade } from '../../pipeline/index.ts';
+import { FEED_STATUS_HEADER } from '../../schemas/feed-status.ts';
 import { fileFormats, type TradeFormat } from '../../market/files/formats.ts';
 import { readLines } from '../../market/files/line-reader.ts';
 import { ReplayPacer } from './replay-pacer.ts';
@@ -47,6 +48,7 @@ export async function replayFile(
     await ctx.emit(out);
   };
   ctx.setReady(true);
+  const lastOf = new Map<string, Trade>();
   for (let loop = 0; !ctx.signal.aborted; loop += 1) {
     if (options.maxLoops !== undefined && loop >= options.maxLoops) break;
     for await (const raw of tradesOfFile(options.path, options.format, options.exchange)) {
@@ -60,6 +62,7 @@ export async function replayFile(
         if (ctx.signal.aborted) break;
       }
       batch.push(emit(topics.trades, trade));
+      lastOf.set(trade.symbol, trade);
       sent += 1;
       if (batch.length >= BATCH) await flush();
     }
@@ -68,5 +71,9 @@ export async function replayFile(
     ctx.log.info({ loop: loop + 1, sent }, 'sample replayed; starting over, shifted later');
   }
   await flush();
+  // The end of a file is the end of event time: each symbol's open windows may close (an `end` marker).
+  if (!options.loop && !ctx.signal.aborted && lastOf.size > 0) {
+    await ctx.emit([...lastOf.values()].map((t) => emit(topics.trades, t, { [FEED_STATUS_HEADER]: 'end' })));
+  }
   return sent;
 }

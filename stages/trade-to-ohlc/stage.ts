@@ -49,6 +49,12 @@ export function createTradeToOhlcStage(
     },
     handle(record, ctx) {
       const status = feedStatusOf(record.headers);
+      if (status === 'end') {
+        // The source's input ended: no later trade of this symbol will come, so every open window closes.
+        const out: Candle[] = [];
+        flushAll(ctx.state, config, out);
+        return finals(out);
+      }
       if (status !== null) {
         ctx.state.feedDown = status === 'down';
         return [];
