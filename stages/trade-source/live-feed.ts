@@ -32,6 +32,8 @@ export interface LiveFeedOptions {
   maxBackoffMs?: number;
   /** Trades per fetchTrades page. */
   pageSize?: number;
+  /** Called whenever a feed's state changes (a trade sent, down, up): the source derives readiness from it. */
+  onChange?: () => void;
 }
 
 const HOUR = 3_600_000;
@@ -105,8 +107,10 @@ export class SymbolFeed {
     await this.ctx.emit(fresh.map((t) => emit(topics.trades, t)));
     this.stats.sent += fresh.length;
     const last = fresh[fresh.length - 1]!;
+    const first = this.lastTrade === null;
     if (!this.lastTrade || last.timestamp >= this.lastTrade.timestamp) this.lastTrade = last;
     this.forgetOldIds();
+    if (first) this.options.onChange?.();
     return fresh.length;
   }
 
@@ -123,21 +127,30 @@ export class SymbolFeed {
     await this.ctx.emit([out]);
   }
 
+  /** One warning per failure streak (the first failure); the retries of the streak log at debug level only. */
   async markDown(err: unknown): Promise<void> {
-    if (this.down) return;
+    if (this.down) {
+      this.ctx.log.debug({ symbol: this.symbol, exchange: this.exchange.id, err: errorMessage(err) }, 'still down');
+      return;
+    }
     this.down = true;
     this.stats.outages += 1;
     this.ctx.log.warn(
       { symbol: this.symbol, exchange: this.exchange.id, err: errorMessage(err) },
-      'trade feed down; will backfill on reconnect',
+      this.lastTrade
+        ? 'trade feed down; will backfill on reconnect'
+        : 'trade feed cannot connect; retrying with backoff',
     );
+    this.options.onChange?.();
     await this.marker('down');
   }
 
+  /** Back only once a trade has arrived since the feed started: a connection that gives nothing is not a feed. */
   async markUp(): Promise<void> {
-    if (!this.down) return;
+    if (!this.down || this.lastTrade === null) return;
     this.down = false;
     this.ctx.log.info({ symbol: this.symbol, exchange: this.exchange.id }, 'trade feed back, gap backfilled');
+    this.options.onChange?.();
     await this.marker('up');
   }
 
@@ -165,18 +178,18 @@ export class SymbolFeed {
   /** Streams over the websocket until aborted; on any error: down, backoff, backfill, up. */
   async watch(): Promise<void> {
     const watchTrades = this.exchange.watchTrades!;
-    let backoff = 500;
+    const initial = Math.min(500, this.options.maxBackoffMs ?? 500);
+    let backoff = initial;
     while (!this.ctx.signal.aborted) {
       try {
         // Subscribe first, then backfill: trades that arrive meanwhile wait in ccxt's cache, none fall between.
         const next = watchTrades(this.symbol);
         next.catch(() => undefined);
-        if (this.down) {
-          await this.backfill();
-          await this.markUp();
-        }
+        if (this.down) await this.backfill();
         await this.send(await next);
-        backoff = 500;
+        // The stream delivered: only now is the feed back.
+        await this.markUp();
+        backoff = initial;
       } catch (err) {
         if (this.ctx.signal.aborted) return;
         await this.markDown(err);
@@ -212,8 +225,11 @@ export async function runLiveFeed(
   ctx: SourceContext,
   options: LiveFeedOptions,
 ): Promise<SymbolFeed[]> {
-  const feeds = symbols.map((s) => new SymbolFeed(exchange, s, ctx, options));
-  ctx.setReady(true);
+  // Ready means trades flow: not before the first trade, and not while every feed is down.
+  const feeds: SymbolFeed[] = [];
+  const onChange = (): void => ctx.setReady(feeds.some((f) => f.lastTrade !== null && !f.down));
+  feeds.push(...symbols.map((s) => new SymbolFeed(exchange, s, ctx, { ...options, onChange })));
+  ctx.setReady(false);
   // Closing the exchange rejects a pending watchTrades, so a feed waiting on a quiet market stops at once.
   const stop = (): void => void exchange.close?.().catch(() => undefined);
   ctx.signal.addEventListener('abort', stop, { once: true });

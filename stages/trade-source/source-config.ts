@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, defineConfig, setting, settings } from '../../pipeline/index.ts';
 import { fileFormats } from '../../market/files/formats.ts';
@@ -39,6 +40,16 @@ function parseSource(text: string | undefined): SourceSpec {
     if (known.kind !== 'trades')
       throw new ConfigError('SOURCE', `file format ${format} holds candles, not trades: use candleflow candles for it`);
     if (path === '') throw new ConfigError('SOURCE', 'names no file (file:FORMAT:PATH)');
+    // A source that cannot open its input is a setting to fix, not a worker that reports ready with nothing flowing.
+    try {
+      accessSync(path, constants.R_OK);
+      if (!statSync(path).isFile()) throw new Error('not a file');
+    } catch (err) {
+      throw new ConfigError(
+        'SOURCE',
+        `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
     return { kind: 'file', format, path };
   }
   if (kind === 'ccxt') {

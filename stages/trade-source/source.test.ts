@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, type Output, type SourceContext, type StageLogger, type Trade } from '../../pipeline/index.ts';
 import { ReplayPacer } from './replay-pacer.ts';
@@ -31,8 +34,10 @@ describe('trade source settings', () => {
   });
 
   it('reads files and exchanges; files replay as fast as possible unless paced', () => {
-    expect(parseTradeSourceConfig({ SOURCE: 'file:csv:/tmp/a:b.csv' })).toMatchObject({
-      source: { kind: 'file', format: 'csv', path: '/tmp/a:b.csv' },
+    const path = join(mkdtempSync(join(tmpdir(), 'source-config-')), 'a:b.csv');
+    writeFileSync(path, 'timestamp,symbol,price,quantity,side\n');
+    expect(parseTradeSourceConfig({ SOURCE: `file:csv:${path}` })).toMatchObject({
+      source: { kind: 'file', format: 'csv', path },
       replaySpeed: null,
     });
     expect(parseTradeSourceConfig({ SOURCE: 'ccxt:kraken:BTC/USD,ETH/USD', REPLAY_SPEED: '10x' })).toMatchObject({
@@ -46,6 +51,8 @@ describe('trade source settings', () => {
     for (const [env, variable] of [
       [{ SOURCE: 'ftp:x' }, 'SOURCE'],
       [{ SOURCE: 'file:excel:/x' }, 'SOURCE'],
+      [{ SOURCE: 'file:csv:nope.csv' }, 'SOURCE'],
+      [{ SOURCE: `file:csv:${tmpdir()}` }, 'SOURCE'],
       [{ SOURCE: 'file:kraken-ohlcvt:/x' }, 'SOURCE'],
       [{ SOURCE: 'ccxt:kraken:' }, 'SOURCE'],
       [{ SOURCE: 'ccxt:kraken:BTCUSD' }, 'SOURCE'],
