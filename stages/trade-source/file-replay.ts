@@ -3,7 +3,7 @@ import { FEED_STATUS_HEADER } from '../../schemas/feed-status.ts';
 import { fileFormats, type TradeFormat } from '../../market/files/formats.ts';
 import { readLines } from '../../market/files/line-reader.ts';
 import { ReplayPacer } from './replay-pacer.ts';
-import { loopShiftMs, loopedTrade } from './sample-loop.ts';
+import { loopShiftMs, loopedTrade, REPLAY_HEADER, replayMark, type SampleSpan } from './sample-loop.ts';
 
 const BATCH = 500;
 
@@ -17,15 +17,15 @@ export async function* tradesOfFile(path: string, formatName: string, exchange =
   }
 }
 
-/** First and last trade time of a file: one streaming pass, for the loop shift. */
-async function spanOf(path: string, format: string): Promise<{ first: number; last: number } | null> {
-  let first: number | null = null;
-  let last = 0;
+/** First and last trade of a file (time and price, in time order): one streaming pass, for the loops. */
+async function spanOf(path: string, format: string): Promise<SampleSpan | null> {
+  let span: SampleSpan | null = null;
   for await (const t of tradesOfFile(path, format)) {
-    if (first === null) first = t.timestamp;
-    last = Math.max(last, t.timestamp);
+    if (span === null) span = { first: t.timestamp, last: t.timestamp, firstPrice: t.price, lastPrice: t.price };
+    if (t.timestamp < span.first) [span.first, span.firstPrice] = [t.timestamp, t.price];
+    if (t.timestamp >= span.last) [span.last, span.lastPrice] = [t.timestamp, t.price];
   }
-  return first === null ? null : { first, last };
+  return span;
 }
 
 /**
@@ -53,7 +53,7 @@ export async function replayFile(
     if (options.maxLoops !== undefined && loop >= options.maxLoops) break;
     for await (const raw of tradesOfFile(options.path, options.format, options.exchange)) {
       if (ctx.signal.aborted) break;
-      const trade = loopedTrade(raw, loop, shift);
+      const trade = loopedTrade(raw, loop, shift, span ?? undefined);
       const delay = pacer.delayFor(trade.timestamp);
       // Send what is due before sleeping, so a paced replay never holds trades back.
       if (delay > 0) {
@@ -61,7 +61,10 @@ export async function replayFile(
         await pacer.wait(trade.timestamp, ctx.signal);
         if (ctx.signal.aborted) break;
       }
-      batch.push(emit(topics.trades, trade));
+      // A looped sample says so on every record: whoever reads `trades` can tell a replay from a market.
+      batch.push(
+        options.loop ? emit(topics.trades, trade, { [REPLAY_HEADER]: replayMark(loop) }) : emit(topics.trades, trade),
+      );
       lastOf.set(trade.symbol, trade);
       sent += 1;
       if (batch.length >= BATCH) await flush();
