@@ -1,19 +1,36 @@
 import { emit, topics, type Output, type SourceContext, type Trade } from '../../pipeline/index.ts';
 import { FEED_STATUS_HEADER } from '../../schemas/feed-status.ts';
-import { fileFormats, type TradeFormat } from '../../market/files/formats.ts';
+import { fileFormats, type CandleRow } from '../../market/files/formats.ts';
+import { symbolFromFileName } from '../../market/symbols.ts';
+import { tradesFromCandles } from './candle-trades.ts';
 import { readLines } from '../../market/files/line-reader.ts';
 import { ReplayPacer } from './replay-pacer.ts';
 import { loopShiftMs, loopedTrade, REPLAY_HEADER, replayMark, type SampleSpan } from './sample-loop.ts';
 
 const BATCH = 500;
 
-/** Trades of a file, in line order, read as a stream. */
+/** Trades of a file, in line order, read as a stream; a candle file's candles replayed as trades. */
 export async function* tradesOfFile(path: string, formatName: string, exchange = 'file'): AsyncGenerator<Trade> {
-  const format = fileFormats[formatName] as TradeFormat;
+  const format = fileFormats[formatName]!;
+  if (format.kind === 'candles') {
+    const parse = format.parser({ symbol: symbolFromFileName(path), exchange });
+    yield* tradesFromCandles(rowsOf(path, parse), `${exchange}-candles`);
+    return;
+  }
   const parse = format.parser({ symbol: null, exchange });
   for await (const { line, lineNumber } of readLines(path)) {
     const trade = parse(line, lineNumber);
     if (trade) yield trade;
+  }
+}
+
+async function* rowsOf(
+  path: string,
+  parse: (line: string, lineNumber: number) => CandleRow | null,
+): AsyncGenerator<CandleRow> {
+  for await (const { line, lineNumber } of readLines(path)) {
+    const row = parse(line, lineNumber);
+    if (row) yield row;
   }
 }
 
