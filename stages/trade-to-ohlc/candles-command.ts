@@ -202,7 +202,9 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
       }
       for (const state of states.values()) flushAll(state, options.config, out);
     } else {
-      await runCandleInput(options, format.parser(ctx), out, stats, drainOut);
+      await runCandleInput(options, format.parser(ctx), out, stats, drainOut, (line) =>
+        io.stderr.write(`candles: ${line}\n`),
+      );
     }
     await drainOut();
     if (buffer.length > 0) await write(io.stdout, `${buffer.join('\n')}\n`);
@@ -229,9 +231,11 @@ async function runCandleInput(
   options: Options,
   parse: (line: string, lineNumber: number) => CandleRow | null,
   out: Candle[],
-  stats: { lines: number; records: number; duplicates: number; late: number },
+  stats: { lines: number; records: number; duplicates: number; late: number; rejected: number },
   drainOut: () => Promise<void>,
+  report: (line: string) => void,
 ): Promise<void> {
+  const wallClock = Date.now();
   const config = { timeframes: options.config.timeframes, gaps: options.config.gaps };
   let lengthMs = options.inputTimeframeMs;
   // Kraken's files do not say their interval: the smallest step among the first rows tells it.
@@ -251,6 +255,16 @@ async function runCandleInput(
     const { lengthMs: _ignored, ...fields } = row;
     void _ignored;
     const candle: Candle = { ...fields, timeframe: timeframeLabel(length), end: row.start + length, final: true };
+    // The stage's bounds for trades hold for candle rows too: one row stamped in 2100 must not fill 80 years.
+    const problem =
+      checkValues('Candle', candle as unknown as Record<string, unknown>) ??
+      tradeTimeProblem(state, { symbol: row.symbol, tradeId: null, timestamp: row.start }, options.config, wallClock);
+    if (problem) {
+      stats.rejected += 1;
+      if (stats.rejected <= MAX_REJECTS_SHOWN)
+        report(`candle at ${row.start} left out (${problem.reason}): ${problem.message}`);
+      return;
+    }
     try {
       if (applyCandle(state, candle, config, out) === 'duplicate') stats.duplicates += 1;
     } catch (err) {

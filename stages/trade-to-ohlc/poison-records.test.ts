@@ -134,4 +134,22 @@ describe('candleflow candles with a poison row', () => {
     expect(text).toMatch(/line 4 left out \(future\)/);
     expect(text).toMatch(/line 5 left out \(future\)/);
   });
+
+  it('leaves out a candle row of the year 2099 in a candle file, and rolls the others up', async () => {
+    const path = join(dir, 'poison-candles.csv');
+    const at = (m: number) => (T0 + m * MIN) / 1000;
+    const lines = [at(0), at(1), Date.UTC(2099, 0, 1) / 1000, at(2), at(3)].map((t) => `${t},10,12,9,11,1`);
+    writeFileSync(path, `time,open,high,low,close,volume\n${lines.join('\n')}\n`);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    stdout.on('data', (b: Buffer) => out.push(b));
+    stderr.on('data', (b: Buffer) => err.push(b));
+    const argv = ['--in', path, '--format', 'ohlcv-csv', '--symbol', 'BTC/USD', '--timeframes', '1m,1h'];
+    expect(await runCandlesCommand(argv, { stdout, stderr })).toBe(0);
+    const candles = Buffer.concat(out).toString('utf8').trim().split('\n');
+    expect(candles).toHaveLength(5); // four minutes and their hour
+    expect(Buffer.concat(err).toString('utf8')).toMatch(/1 rejected/);
+  });
 });

@@ -1,6 +1,5 @@
 import { ValidationError, type Trade } from '../../pipeline/index.ts';
 import type { TradeToOhlcConfig } from './config.ts';
-import type { SymbolCandleState } from './symbol-candles.ts';
 
 // How much work one trade may cause. A trade's timestamp decides how many windows close and how many flat
 // candles fill the gap before it: one trade stamped in 2100 would close every minute until then. So a trade must
@@ -21,8 +20,8 @@ function hours(ms: number): string {
  * `nowMs` is the wall clock.
  */
 export function tradeTimeProblem(
-  state: SymbolCandleState,
-  trade: Trade,
+  state: { watermark: number | null },
+  trade: Pick<Trade, 'symbol' | 'tradeId' | 'timestamp'>,
   config: TradeToOhlcConfig,
   nowMs: number,
 ): ValidationError | null {
