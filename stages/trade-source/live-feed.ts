@@ -154,14 +154,16 @@ export class SymbolFeed {
     await this.marker('up');
   }
 
-  /** Fetches everything since the last trade sent, page by page, until the exchange has nothing new. */
-  async backfill(): Promise<void> {
-    if (!this.lastTrade) return;
+  /** Fetches everything since the last trade sent, page by page, until the exchange has nothing new: how many. */
+  async backfill(): Promise<number> {
+    if (!this.lastTrade) return 0;
+    let total = 0;
     const pageSize = this.options.pageSize ?? 1000;
     let since = this.lastTrade.timestamp;
     for (let page = 0; page < 10_000 && !this.ctx.signal.aborted; page += 1) {
       const trades = await this.exchange.fetchTrades(this.symbol, since, pageSize);
       const fresh = await this.send(trades);
+      total += fresh;
       const newest = trades.reduce((m, t) => Math.max(m, t.timestamp ?? 0), 0);
       if (fresh === 0 || newest <= since) {
         // Some exchanges (Binance) answer one hour after `since` at most: step over a quiet hour.
@@ -169,10 +171,11 @@ export class SymbolFeed {
           since += HOUR;
           continue;
         }
-        return;
+        return total;
       }
       since = newest;
     }
+    return total;
   }
 
   /** Streams over the websocket until aborted; on any error: down, backoff, backfill, up. */
@@ -185,9 +188,9 @@ export class SymbolFeed {
         // Subscribe first, then backfill: trades that arrive meanwhile wait in ccxt's cache, none fall between.
         const next = watchTrades(this.symbol);
         next.catch(() => undefined);
-        if (this.down) await this.backfill();
+        // Back once trades arrived again: the backfill's (the gap) or, failing those, the stream's.
+        if (this.down && (await this.backfill()) > 0) await this.markUp();
         await this.send(await next);
-        // The stream delivered: only now is the feed back.
         await this.markUp();
         backoff = initial;
       } catch (err) {
