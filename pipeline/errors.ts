@@ -52,10 +52,16 @@ export class DecodeError extends CandleflowError {
   }
 }
 
-/** A decoded record whose values break the schema's rules (unknown timeframe, negative price...). */
+/**
+ * A decoded record whose values break the schema's rules (unknown timeframe, negative price...). `reason` is the
+ * short word its dead letter carries: `invalid`, or what operators grep for when it says more (`future`,
+ * `too-old`, `too-large`).
+ */
 export class ValidationError extends CandleflowError {
-  constructor(message: string) {
+  readonly reason: string;
+  constructor(message: string, reason = 'invalid') {
     super('CF_ERR_VALIDATION', message);
+    this.reason = reason;
   }
 }
 

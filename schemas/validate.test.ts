@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateRecord, validateValues } from './validate.ts';
+import { LATEST_EVENT_TIME, checkValues, validateRecord, validateValues } from './validate.ts';
 
 const candle = {
   symbol: 'BTC/USD',
@@ -80,5 +80,39 @@ describe('validateValues (the runner hot path: types already checked by Avro)', 
         trades: 2671,
       }),
     ).toBeNull();
+  });
+});
+
+describe('bounds every record meets (no record may cause unbounded work)', () => {
+  const trade = {
+    exchange: 'kraken',
+    symbol: 'BTC/USD',
+    tradeId: '1',
+    price: 10_000,
+    quantity: 1,
+    side: 'buy',
+    timestamp: Date.UTC(2019, 6, 1),
+  };
+  it('accepts a real trade', () => {
+    expect(checkValues('Trade', trade)).toBeNull();
+  });
+  it.each([
+    [{ timestamp: 0 }, 'too-old', /before 2009-01-03/],
+    [{ timestamp: Date.UTC(2100, 5, 1) }, 'future', /timestamp .* is after 2100-01-01/],
+    [{ tradeId: 'x'.repeat(10_000) }, 'too-large', /tradeId is 10000 characters long/],
+    [{ price: -1 }, 'invalid', /price must be positive/],
+  ])('refuses %o as %s', (change, reason, message) => {
+    const problem = checkValues('Trade', { ...trade, ...change });
+    expect(problem?.reason).toBe(reason);
+    expect(problem?.message).toMatch(message);
+  });
+  it('bounds arrays and the time of every record', () => {
+    const news = { id: 'n', source: 's', title: 't', body: null, url: null, symbols: [], publishedAt: 1 };
+    expect(checkValues('NewsItem', news)).toBeNull();
+    expect(checkValues('NewsItem', { ...news, symbols: Array(101).fill('BTC/USD') })?.reason).toBe('too-large');
+    expect(checkValues('NewsItem', { ...news, body: 'b'.repeat(50_000) })).toBeNull();
+    expect(
+      checkValues('Candle', { ...candle, start: LATEST_EVENT_TIME, end: LATEST_EVENT_TIME + 60_000 })?.reason,
+    ).toBe('future');
   });
 });

@@ -1,4 +1,4 @@
-import { avroSchemas, type RecordName } from './records.ts';
+import { avroSchemas, recordNames, type RecordName } from './records.ts';
 import { isTimeframe, timeframeMs, type Timeframe } from './timeframes.ts';
 
 // The rules a record must meet beyond decoding: its Avro field types (derived from the .avsc files, so they
@@ -47,7 +47,60 @@ function typeError(type: unknown, value: unknown, path: string): string | null {
   }
 }
 
-type Rule = (r: Record<string, any>) => string | null;
+/** What is wrong with a record, and the short word its dead letter says (`invalid` unless more is known). */
+export interface RecordProblem {
+  message: string;
+  reason: string;
+}
+
+type Rule = (r: Record<string, any>) => string | RecordProblem | null;
+
+/** No crypto market is older than Bitcoin's genesis block: an earlier trade is a broken clock or a zero. */
+export const EARLIEST_TRADE_TIME = Date.UTC(2009, 0, 3);
+/** The latest event time any record may carry: past it a timestamp is a corrupt value, not a time. */
+export const LATEST_EVENT_TIME = Date.UTC(2100, 0, 1);
+/** Longest string field (ids, names, symbols); news text has its own, larger bounds. */
+export const MAX_STRING_LENGTH = 256;
+const stringLimits: Partial<Record<string, number>> = { title: 1_000, url: 4_096, body: 100_000 };
+/** Most entries of an array field (news symbols, a signal's risk checks). */
+export const MAX_ARRAY_LENGTH = 100;
+
+function isTimeField(type: unknown): boolean {
+  return (
+    typeof type === 'object' && type !== null && (type as { logicalType?: string }).logicalType === 'timestamp-millis'
+  );
+}
+
+/**
+ * Bounds every record meets whatever its schema: event times before LATEST_EVENT_TIME, strings and arrays of a
+ * bounded size, so that no single record can make a stage do unbounded work or hold unbounded memory.
+ */
+function sizeRules(schema: RecordName): Rule[] {
+  const fields = avroSchemas[schema].fields;
+  const times = fields.filter((f) => isTimeField(f.type)).map((f) => f.name);
+  const sized = fields
+    .filter((f) => !isTimeField(f.type) && f.type !== 'double' && f.type !== 'long' && f.type !== 'int')
+    .map((f) => f.name);
+  return [
+    (r) => {
+      for (const f of times) {
+        if (r[f] >= LATEST_EVENT_TIME)
+          return { reason: 'future', message: `${f} ${r[f]} is after ${new Date(LATEST_EVENT_TIME).toISOString()}` };
+      }
+      return null;
+    },
+    (r) => {
+      for (const f of sized) {
+        const v = r[f];
+        if (typeof v === 'string' && v.length > (stringLimits[f] ?? MAX_STRING_LENGTH))
+          return { reason: 'too-large', message: `${f} is ${v.length} characters long` };
+        if (Array.isArray(v) && v.length > MAX_ARRAY_LENGTH)
+          return { reason: 'too-large', message: `${f} has ${v.length} entries (at most ${MAX_ARRAY_LENGTH})` };
+      }
+      return null;
+    },
+  ];
+}
 
 const symbol: Rule = (r) =>
   r.symbol === null || SYMBOL_PATTERN.test(r.symbol) ? null : `symbol "${r.symbol}" is not BASE/QUOTE`;
@@ -64,7 +117,7 @@ const positive =
     return null;
   };
 
-const finiteNumbers: Rule = (r) => {
+const finiteNumbers = (r: Record<string, unknown>): string | null => {
   // A plain loop: this runs on every record in and out of every stage. Avro lets NaN and Infinity through.
   for (const k in r) {
     const x = r[k];
@@ -79,7 +132,7 @@ const candleWindow: Rule = (r) => {
   return r.start % length === 0 ? null : `start must be aligned to the ${r.timeframe} window`;
 };
 
-const rules: Record<RecordName, Rule[]> = {
+const domainRules: Record<RecordName, Rule[]> = {
   NewsItem: [],
   Candle: [
     symbol,
@@ -112,10 +165,21 @@ const rules: Record<RecordName, Rule[]> = {
   ],
   Trade: [
     symbol,
+    (r) =>
+      r.timestamp >= EARLIEST_TRADE_TIME
+        ? null
+        : {
+            reason: 'too-old',
+            message: `timestamp ${r.timestamp} is before ${new Date(EARLIEST_TRADE_TIME).toISOString()}, when no crypto market traded`,
+          },
     positive('price'),
     (r) => (r.quantity >= 0 ? null : `quantity must not be negative, got ${r.quantity}`),
   ],
 };
+
+const rules = Object.fromEntries(
+  recordNames.map((name) => [name, [...domainRules[name], ...sizeRules(name)]]),
+) as Record<RecordName, Rule[]>;
 
 /** Why `value` is not a valid record of `schema`, or null when it is: field types, then domain rules. */
 export function validateRecord(schema: RecordName, value: unknown): string | null {
@@ -130,14 +194,22 @@ export function validateRecord(schema: RecordName, value: unknown): string | nul
 
 /**
  * The domain rules alone, for records whose field types Avro already guaranteed (just decoded, or about to be
- * encoded): the stage runner's hot path.
+ * encoded): the stage runner's hot path. The problem says why, with the word its dead letter carries.
  */
-export function validateValues(schema: RecordName, record: Record<string, unknown>): string | null {
+export function checkValues(schema: RecordName, record: Record<string, unknown>): RecordProblem | null {
   const e = finiteNumbers(record);
-  if (e) return `${schema}: ${e}`;
+  if (e) return { message: `${schema}: ${e}`, reason: 'invalid' };
   for (const rule of rules[schema]) {
-    const e = rule(record);
-    if (e) return `${schema}: ${e}`;
+    const p = rule(record);
+    if (p === null) continue;
+    return typeof p === 'string'
+      ? { message: `${schema}: ${p}`, reason: 'invalid' }
+      : { message: `${schema}: ${p.message}`, reason: p.reason };
   }
   return null;
+}
+
+/** checkValues' message alone. */
+export function validateValues(schema: RecordName, record: Record<string, unknown>): string | null {
+  return checkValues(schema, record)?.message ?? null;
 }

@@ -5,7 +5,9 @@ import {
   binanceKlinesFormat,
   binanceTradesFormat,
   csvFormat,
+  fileFormats,
   krakenOhlcvtFormat,
+  ohlcvCsvFormat,
 } from './formats.ts';
 import { symbolFromFileName, unifySymbol } from '../symbols.ts';
 
@@ -111,5 +113,39 @@ describe('symbols', () => {
     expect(unifySymbol('btc-usdt')).toBe('BTC/USDT');
     expect(unifySymbol('ETH/BTC')).toBe('ETH/BTC');
     expect(unifySymbol('SOLUSDC')).toBe('SOL/USDC');
+  });
+});
+
+describe('ohlcv-csv candles', () => {
+  const row = { open: 10, high: 12, low: 9, close: 11, volume: 3 };
+  it.each([
+    ['open_time,open,high,low,close,volume', '2023-03-01 00:01:00+00:00,10,12,9,11,3'],
+    ['time,open,high,low,close,volume', '1677628860,10,12,9,11,3'],
+    ['timestamp,open,high,low,close,volume', '1677628860000,10,12,9,11,3'],
+    ['date,volume,close,low,high,open', '2023-03-01T00:01:00Z,3,11,9,12,10'],
+  ])('reads the header %s (times in epoch s, ms or ISO-8601)', (header, line) => {
+    const parse = ohlcvCsvFormat.parser({ symbol: 'BTC/USDT', exchange: 'file' });
+    expect(parse(header, 1)).toBeNull();
+    expect(parse(line, 2)).toEqual({
+      symbol: 'BTC/USDT',
+      start: Date.UTC(2023, 2, 1, 0, 1),
+      ...row,
+      quoteVolume: null,
+      vwap: null,
+      trades: null,
+      buyVolume: null,
+      lengthMs: null,
+    });
+  });
+  it('takes the symbol from a column, unified, and the trade count when there is one', () => {
+    const parse = ohlcvCsvFormat.parser(ctx);
+    parse('symbol,open_time,open,high,low,close,volume,trades', 1);
+    expect(parse('XBTUSD,1677628860000,10,12,9,11,3,7', 2)).toMatchObject({ symbol: 'BTC/USD', trades: 7 });
+  });
+  it('names what is missing', () => {
+    expect(() => ohlcvCsvFormat.parser(ctx)('open_time,open,high,low,close,volume', 1)).toThrow(/give --symbol/);
+    expect(() => ohlcvCsvFormat.parser(ctx)('open_time,open,high,low,close', 1)).toThrow(/no volume column/);
+    expect(() => ohlcvCsvFormat.parser(ctx)('1677628860000,10,12,9,11,3', 1)).toThrow(/needs a header/);
+    expect(fileFormats['ohlcv-csv']?.kind).toBe('candles');
   });
 });

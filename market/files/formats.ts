@@ -1,43 +1,16 @@
 import { InputError } from '../../pipeline/index.ts';
-import type { Candle, Trade } from '../../schemas/types.ts';
+import type { Trade } from '../../schemas/types.ts';
 import { booleanField, looksLikeHeader, numberField, positiveField, requireColumns, timestampField } from './fields.ts';
 import { unifySymbol } from '../symbols.ts';
+import { binanceKlinesFormat, krakenOhlcvtFormat, ohlcvCsvFormat } from './candle-formats.ts';
+import { needSymbol, type FileFormat, type TradeFormat } from './format-types.ts';
+
+export type { CandleFormat, CandleRow, FileFormat, ParseContext, TradeFormat } from './format-types.ts';
+export { binanceKlinesFormat, krakenOhlcvtFormat, ohlcvCsvFormat } from './candle-formats.ts';
 
 // Pure line parsers for the file layouts `candleflow candles` and the file source read. A parser gets one line
 // and its 1-based number and returns a record, or null for a header or blank line; a bad line throws
 // InputError with its line number.
-
-export interface ParseContext {
-  /** Symbol for layouts without one (Binance dumps, Kraken OHLCVT), or an override. */
-  symbol: string | null;
-  exchange: string;
-}
-
-export interface TradeFormat {
-  kind: 'trades';
-  name: string;
-  /** Returns a fresh parser (it may remember the header's column order). */
-  parser(ctx: ParseContext): (line: string, lineNumber: number) => Trade | null;
-}
-
-export interface CandleFormat {
-  kind: 'candles';
-  name: string;
-  parser(ctx: ParseContext): (line: string, lineNumber: number) => CandleRow | null;
-}
-
-/** A candle read from a file: its timeframe may be unknown (Kraken's files do not say). */
-export interface CandleRow extends Omit<Candle, 'timeframe' | 'end' | 'final'> {
-  /** Window length if the row says (Binance's close_time); else null. */
-  lengthMs: number | null;
-}
-
-export type FileFormat = TradeFormat | CandleFormat;
-
-function needSymbol(ctx: ParseContext, format: string): string {
-  if (ctx.symbol === null) throw new InputError(`${format} files do not name their symbol: give --symbol`);
-  return ctx.symbol;
-}
 
 function sideField(text: string | undefined, lineNumber: number): Trade['side'] {
   const t = (text ?? '').trim().toLowerCase();
@@ -155,82 +128,12 @@ export const binanceTradesFormat: TradeFormat = {
   },
 };
 
-/** Kraken's OHLCVT files: unix_seconds,open,high,low,close,volume,count, no header, empty intervals omitted. */
-export const krakenOhlcvtFormat: CandleFormat = {
-  kind: 'candles',
-  name: 'kraken-ohlcvt',
-  parser(ctx) {
-    const symbol = needSymbol(ctx, 'kraken-ohlcvt');
-    return (line, lineNumber) => {
-      if (line.trim() === '') return null;
-      const fields = line.split(',');
-      if (lineNumber === 1 && looksLikeHeader(fields)) return null;
-      requireColumns(fields, 7, 'unix_seconds,open,high,low,close,volume,count', lineNumber);
-      const seconds = numberField(fields, 0, 'unix_seconds', lineNumber);
-      return {
-        symbol,
-        start: seconds * 1000,
-        open: positiveField(fields, 1, 'open', lineNumber),
-        high: positiveField(fields, 2, 'high', lineNumber),
-        low: positiveField(fields, 3, 'low', lineNumber),
-        close: positiveField(fields, 4, 'close', lineNumber),
-        volume: positiveField(fields, 5, 'volume', lineNumber),
-        quoteVolume: null,
-        vwap: null,
-        trades: positiveField(fields, 6, 'count', lineNumber),
-        buyVolume: null,
-        lengthMs: null,
-      };
-    };
-  },
-};
-
-/**
- * Binance kline dump: open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,
- * taker_buy_quote_volume,ignore.
- */
-export const binanceKlinesFormat: CandleFormat = {
-  kind: 'candles',
-  name: 'binance-klines',
-  parser(ctx) {
-    const symbol = needSymbol(ctx, 'binance-klines');
-    return (line, lineNumber) => {
-      if (line.trim() === '') return null;
-      const fields = line.split(',');
-      if (lineNumber === 1 && looksLikeHeader(fields)) return null;
-      requireColumns(
-        fields,
-        11,
-        'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume',
-        lineNumber,
-      );
-      const start = timestampField(fields, 0, 'open_time', lineNumber);
-      const closeTime = timestampField(fields, 6, 'close_time', lineNumber);
-      const volume = positiveField(fields, 5, 'volume', lineNumber);
-      const quoteVolume = positiveField(fields, 7, 'quote_volume', lineNumber);
-      return {
-        symbol,
-        start,
-        open: positiveField(fields, 1, 'open', lineNumber),
-        high: positiveField(fields, 2, 'high', lineNumber),
-        low: positiveField(fields, 3, 'low', lineNumber),
-        close: positiveField(fields, 4, 'close', lineNumber),
-        volume,
-        quoteVolume,
-        vwap: volume > 0 ? quoteVolume / volume : null,
-        trades: positiveField(fields, 8, 'count', lineNumber),
-        buyVolume: positiveField(fields, 9, 'taker_buy_volume', lineNumber),
-        lengthMs: closeTime - start + 1,
-      };
-    };
-  },
-};
-
 export const fileFormats: Record<string, FileFormat> = {
   csv: csvFormat,
   'binance-aggtrades': binanceAggTradesFormat,
   'binance-trades': binanceTradesFormat,
   'kraken-ohlcvt': krakenOhlcvtFormat,
   'binance-klines': binanceKlinesFormat,
+  'ohlcv-csv': ohlcvCsvFormat,
 };
 export const fileFormatNames = Object.keys(fileFormats);

@@ -1,4 +1,4 @@
-import { validateValues } from '../../schemas/validate.ts';
+import { checkValues } from '../../schemas/validate.ts';
 import { joinFields, topicByName, type TopicSpec } from '../../schemas/topics.ts';
 import type { BusRecord } from '../bus/bus.ts';
 import { CandleflowError, StageDefinitionError, ValidationError } from '../errors.ts';
@@ -43,8 +43,8 @@ export async function decodeInput(
   try {
     const decoded = await scope.runtime.codec.decode(record.topic, record.value);
     const value = scope.stage.prepare ? scope.stage.prepare(decoded) : decoded;
-    const problem = validateValues(spec.schema, value as Record<string, unknown>);
-    if (problem) throw new ValidationError(`${spec.schema} on ${record.topic}: ${problem}`);
+    const problem = checkValues(spec.schema, value as Record<string, unknown>);
+    if (problem) throw new ValidationError(`${spec.schema} on ${record.topic}: ${problem.message}`, problem.reason);
     input = {
       topic: record.topic,
       partition: record.partition,

@@ -1,6 +1,6 @@
 import { deadLetterTopic } from '../../schemas/topics.ts';
 import type { BusRecord } from '../bus/bus.ts';
-import { CandleflowError, HandlerError, errorMessage, isFatal, isRecordError } from '../errors.ts';
+import { CandleflowError, HandlerError, ValidationError, errorMessage, isFatal, isRecordError } from '../errors.ts';
 import { backoffMs, sleep } from '../retry.ts';
 import type { PendingOutput } from './produce-outputs.ts';
 import type { StageScope } from './stage-runtime.ts';
@@ -84,7 +84,8 @@ export function deadLetter(
       headers: {
         ...record.headers,
         [DeadLetterHeaders.CODE]: error.code,
-        [DeadLetterHeaders.REASON]: reasonOf[error.code] ?? error.code,
+        [DeadLetterHeaders.REASON]:
+          error instanceof ValidationError ? error.reason : (reasonOf[error.code] ?? error.code),
         [DeadLetterHeaders.MESSAGE]: error.message,
         [DeadLetterHeaders.STAGE]: scope.stage.name,
         [DeadLetterHeaders.TOPIC]: record.topic,

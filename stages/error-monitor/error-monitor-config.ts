@@ -24,12 +24,19 @@ export const errorMonitorConfig = defineConfig(
       max: 1_000,
       doc: 'a prediction whose candle has not come this many horizons after its target is counted as expired',
     }),
-    /** Recent closes kept per series, to match predictions that arrive after their candle. */
+    /** Closes kept per series behind the newest prediction's feature time, for predictions that come late. */
     candleMemory: settings.int('ERROR_CANDLE_MEMORY', {
       default: 120,
       min: 1,
       max: 100_000,
-      doc: 'recent closes the error monitor keeps per series to match late-arriving predictions',
+      doc: "closes the error monitor keeps per series behind the newest prediction's feature time",
+    }),
+    /** Closes kept ahead of the prediction stream (a candle stream running ahead in a replay) before the oldest go. */
+    maxCandleLead: settings.int('ERROR_MAX_CANDLE_LEAD', {
+      default: 20_000,
+      min: 1,
+      max: 1_000_000,
+      doc: 'closes the error monitor keeps per series ahead of the predictions (memory bound of a fast replay)',
     }),
   },
   (v) => ({ ...v, windows: [...v.windows] }),

@@ -77,4 +77,64 @@ describe('error monitor on the runner', () => {
       expect(live.stats[1]!.model.directionalAccuracy).toBe(fromRows[1]!.model.directionalAccuracy);
     }
   });
+
+  it('gives the same prediction errors however far the candles run ahead of the predictions (two replays)', async () => {
+    const N = 400;
+    const price = (m: number) => 100 + Math.sin(m / 7) * 3;
+    const candle = (symbol: string, m: number): Candle => ({
+      symbol,
+      timeframe: '1m',
+      start: T0 + m * MIN,
+      end: T0 + (m + 1) * MIN,
+      open: price(m),
+      high: price(m),
+      low: price(m),
+      close: price(m),
+      volume: 1,
+      quoteVolume: null,
+      vwap: null,
+      trades: null,
+      buyVolume: null,
+      final: true,
+    });
+    const prediction = (symbol: string, m: number): Prediction => ({
+      symbol,
+      timeframe: '1m',
+      featureTime: T0 + m * MIN,
+      horizon: 5,
+      targetTime: T0 + (m + 5) * MIN,
+      basePrice: price(m),
+      predictedReturn: 0.001 * Math.cos(m),
+      predictedPrice: price(m) * Math.exp(0.001 * Math.cos(m)),
+      modelName: 'ridge-h5',
+      modelVersion: '1.0.0',
+      modelSha256: 'c'.repeat(64),
+    });
+    const symbols = ['BTC/USDT', 'ETH/USDT'];
+    const replay = async (candlesAhead: number): Promise<PredictionError[]> => {
+      const monitor = createErrorMonitorStage();
+      const run = await new StageUnderTest(monitor.stage).start();
+      stops.push(() => run.close());
+      // The candle stream `candlesAhead` minutes ahead of the predictions made from it, as a full-speed replay.
+      for (let m = -candlesAhead; m < N; m += 50) {
+        const batch = [];
+        for (const symbol of symbols) {
+          for (let k = m; k < m + 50; k += 1) {
+            if (k + candlesAhead < N && k + candlesAhead >= 0)
+              batch.push(input(topics.candles, candle(symbol, k + candlesAhead)));
+            if (k >= 0) batch.push(input(topics.predictions, prediction(symbol, k) as never));
+          }
+        }
+        await run.send(batch);
+      }
+      await run.flush();
+      return run
+        .values<PredictionError>(topics.predictionErrors)
+        .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.featureTime - b.featureTime);
+    };
+    const inStep = await replay(0);
+    const farAhead = await replay(N); // every candle before the first prediction
+    expect(inStep).toHaveLength(symbols.length * (N - 5));
+    expect(farAhead).toEqual(inStep);
+  });
 });

@@ -19,10 +19,17 @@ import { defaultErrorMonitorConfig, type ErrorMonitorConfig } from './error-moni
 export interface ErrorMonitorState {
   /** Predictions waiting for the candle at their target time. */
   pending: Prediction[];
-  /** Recent closes by candle start, oldest first: [start, close]. */
+  /**
+   * Closes by candle start, oldest first: [start, close]. Kept from `ERROR_CANDLE_MEMORY` windows behind the
+   * newest prediction's feature time on, however far the candle stream runs ahead (up to `ERROR_MAX_CANDLE_LEAD`).
+   */
   closes: [number, number][];
   /** Latest candle start seen: the series' event-time watermark. */
   watermark: number | null;
+  /** Latest prediction feature time seen: how far the prediction stream got (absent in older states). */
+  predictionWatermark?: number | null;
+  /** Closes dropped by ERROR_MAX_CANDLE_LEAD before the predictions reached them (absent in older states). */
+  droppedAhead?: number;
   /** Last samples per model name, oldest first, at most the largest window: [predictedReturn, actualReturn]. */
   samples: Record<string, [number, number][]>;
   /** Predictions expired without their candle, per model name, since the state began. */
@@ -82,6 +89,20 @@ export function predictionErrorOf(p: Prediction, actualPrice: number): Predictio
  */
 export type { RollingReport };
 
+/** Index of the first close starting at or after `start` (closes are sorted by start). */
+function firstAtOrAfter(closes: readonly [number, number][], start: number): number {
+  let lo = 0;
+  let hi = closes.length;
+  // Candles arrive in order: the new one usually goes last.
+  if (hi > 0 && closes[hi - 1]![0] < start) return hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (closes[mid]![0] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function createErrorMonitorStage(options: ErrorMonitorOptions = {}): ErrorMonitor {
   const config: ErrorMonitorConfig = { ...defaultErrorMonitorConfig, ...options.config };
   const maxWindow = Math.max(...config.windows);
@@ -123,12 +144,19 @@ export function createErrorMonitorStage(options: ErrorMonitorOptions = {}): Erro
 
   const onCandle = (st: ErrorMonitorState, c: Candle, out: Output[]) => {
     if (!c.final) return;
-    const at = st.closes.findIndex(([start]) => start >= c.start);
-    if (at === -1) st.closes.push([c.start, c.close]);
+    const at = firstAtOrAfter(st.closes, c.start);
+    if (at === st.closes.length) st.closes.push([c.start, c.close]);
     else if (st.closes[at]![0] === c.start)
       st.closes[at]![1] = c.close; // a correction: later matches use it
     else st.closes.splice(at, 0, [c.start, c.close]); // out of order
-    if (st.closes.length > config.candleMemory) st.closes.splice(0, st.closes.length - config.candleMemory);
+    // Only a candle stream more than ERROR_MAX_CANDLE_LEAD closes ahead of the predictions loses closes they need.
+    const cap = config.candleMemory + config.maxCandleLead;
+    if (st.closes.length > cap) {
+      const drop = st.closes.length - cap;
+      const predicted = st.predictionWatermark ?? Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < drop; i += 1) if (st.closes[i]![0] > predicted) st.droppedAhead = (st.droppedAhead ?? 0) + 1;
+      st.closes.splice(0, drop);
+    }
     st.watermark = Math.max(st.watermark ?? c.start, c.start);
     const waiting: Prediction[] = [];
     for (const p of st.pending) {
@@ -145,8 +173,21 @@ export function createErrorMonitorStage(options: ErrorMonitorOptions = {}): Erro
         `prediction ${p.symbol} ${p.timeframe} ${p.featureTime} ${p.modelName}: basePrice must be positive and predictedReturn finite`,
       );
     }
-    const known = st.closes.find(([start]) => start === p.targetTime);
-    if (known) return match(st, p, known[1], out);
+    // The candle stream may be far ahead (a replay at full speed): closes are kept behind the predictions, not
+    // behind the candles, so whether a prediction meets its candle does not depend on how far ahead they ran.
+    if (
+      st.predictionWatermark === undefined ||
+      st.predictionWatermark === null ||
+      p.featureTime > st.predictionWatermark
+    ) {
+      st.predictionWatermark = p.featureTime;
+      const keepFrom = p.featureTime - config.candleMemory * timeframeMs[p.timeframe as Timeframe];
+      const from = firstAtOrAfter(st.closes, keepFrom);
+      if (from > 0) st.closes.splice(0, from);
+    }
+    const at = firstAtOrAfter(st.closes, p.targetTime);
+    const known = st.closes[at];
+    if (known && known[0] === p.targetTime) return match(st, p, known[1], out);
     if (st.watermark !== null && st.watermark >= expiresAt(p)) return expire(st, p);
     // A re-sent prediction (same key) replaces the one waiting.
     st.pending = st.pending.filter((q) => !(q.featureTime === p.featureTime && q.modelName === p.modelName));

@@ -122,4 +122,26 @@ describe('candleflow indicators', () => {
     expect(corrupt.code).toBe(1);
     expect(corrupt.stderr).toContain('corrupt.jsonl.gz');
   });
+
+  it('reads a plain OHLCV CSV (ISO or epoch-second times) into the same features as the JSON candles', async () => {
+    const candles = loadGoldenSeries().slice(0, 150);
+    const json = await run(['--in', file('golden.jsonl', `${candles.map((c) => JSON.stringify(c)).join('\n')}\n`)]);
+    const iso = candles.map(
+      (c) => `${new Date(c.start).toISOString()},${c.open},${c.high},${c.low},${c.close},${c.volume}`,
+    );
+    const isoPath = file('golden.csv', `open_time,open,high,low,close,volume\n${iso.join('\n')}\n`);
+    const learned = await run(['--in', isoPath, '--format', 'ohlcv-csv', '--symbol', candles[0]!.symbol]);
+    expect(learned.stderr).toBe('');
+    expect(learned.code).toBe(0);
+    expect(learned.stdout).toEqual(json.stdout);
+    const secs = candles.map(
+      (c) => `${c.symbol},${c.start / 1000},${c.open},${c.high},${c.low},${c.close},${c.volume}`,
+    );
+    const secsPath = file('golden-s.csv.gz', '');
+    writeFileSync(secsPath, gzipSync(`symbol,time,open,high,low,close,volume\n${secs.join('\n')}\n`));
+    const given = await run(['--in', secsPath, '--format', 'ohlcv-csv', '--timeframe', candles[0]!.timeframe]);
+    expect(given.stdout).toEqual(json.stdout);
+    expect((await run(['--in', isoPath, '--format', 'ohlcv-csv'])).stderr).toMatch(/give --symbol/);
+    expect((await run(['--in', isoPath, '--format', 'xml'])).code).toBe(2);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Output, SourceContext, Trade } from '../../pipeline/index.ts';
-import { SymbolFeed, type TradeExchange } from './live-feed.ts';
+import { runLiveFeed, SymbolFeed, type TradeExchange } from './live-feed.ts';
 
 function feed(): { f: SymbolFeed; sent: Trade[] } {
   const sent: Trade[] = [];
@@ -49,5 +49,49 @@ describe('live feed de-duplication', () => {
       { id: '2', timestamp: 10, price: 5, amount: 1, side: 'buy' },
     ]);
     expect(sent).toHaveLength(2);
+  });
+});
+
+describe('a live feed that cannot connect', () => {
+  it('stays not ready and logs one line per failure streak until a trade arrives; only then is it back', async () => {
+    const abort = new AbortController();
+    const logs: string[] = [];
+    const ready: boolean[] = [];
+    const sent: Trade[] = [];
+    const ctx: SourceContext = {
+      async emit(outputs: readonly Output[]) {
+        for (const o of outputs) if (!o.headers) sent.push(o.value as Trade);
+      },
+      signal: abort.signal,
+      now: () => Date.now(),
+      log: {
+        debug() {},
+        info: (_o: unknown, msg?: string) => void logs.push(`info ${msg}`),
+        warn: (_o: unknown, msg?: string) => void logs.push(`warn ${msg}`),
+        error() {},
+      },
+      setReady: (r: boolean) => void ready.push(r),
+    };
+    let calls = 0;
+    const exchange: TradeExchange = {
+      id: 'kraken',
+      fetchTrades: async () => [],
+      watchTrades: async () => {
+        calls += 1;
+        if (calls <= 6) throw new Error('getaddrinfo ENOTFOUND ws.kraken.com');
+        if (calls === 7) return [{ id: '1', timestamp: Date.now(), price: 5, amount: 1, side: 'buy' }];
+        abort.abort();
+        throw new Error('closed');
+      },
+    };
+    await runLiveFeed(exchange, ['BTC/USD'], ctx, { pollIntervalMs: 1000, maxBackoffMs: 2 });
+    expect(sent).toHaveLength(1);
+    // Six failures in a row: one warning; the trade: one "back"; never ready before it.
+    expect(logs).toEqual([
+      'warn trade feed cannot connect; retrying with backoff',
+      'info trade feed back, gap backfilled',
+    ]);
+    expect(ready[0]).toBe(false);
+    expect(ready.indexOf(true)).toBe(ready.length - 1);
   });
 });

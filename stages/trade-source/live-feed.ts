@@ -32,6 +32,8 @@ export interface LiveFeedOptions {
   maxBackoffMs?: number;
   /** Trades per fetchTrades page. */
   pageSize?: number;
+  /** Called whenever a feed's state changes (a trade sent, down, up): the source derives readiness from it. */
+  onChange?: () => void;
 }
 
 const HOUR = 3_600_000;
@@ -105,8 +107,10 @@ export class SymbolFeed {
     await this.ctx.emit(fresh.map((t) => emit(topics.trades, t)));
     this.stats.sent += fresh.length;
     const last = fresh[fresh.length - 1]!;
+    const first = this.lastTrade === null;
     if (!this.lastTrade || last.timestamp >= this.lastTrade.timestamp) this.lastTrade = last;
     this.forgetOldIds();
+    if (first) this.options.onChange?.();
     return fresh.length;
   }
 
@@ -123,32 +127,43 @@ export class SymbolFeed {
     await this.ctx.emit([out]);
   }
 
+  /** One warning per failure streak (the first failure); the retries of the streak log at debug level only. */
   async markDown(err: unknown): Promise<void> {
-    if (this.down) return;
+    if (this.down) {
+      this.ctx.log.debug({ symbol: this.symbol, exchange: this.exchange.id, err: errorMessage(err) }, 'still down');
+      return;
+    }
     this.down = true;
     this.stats.outages += 1;
     this.ctx.log.warn(
       { symbol: this.symbol, exchange: this.exchange.id, err: errorMessage(err) },
-      'trade feed down; will backfill on reconnect',
+      this.lastTrade
+        ? 'trade feed down; will backfill on reconnect'
+        : 'trade feed cannot connect; retrying with backoff',
     );
+    this.options.onChange?.();
     await this.marker('down');
   }
 
+  /** Back only once a trade has arrived since the feed started: a connection that gives nothing is not a feed. */
   async markUp(): Promise<void> {
-    if (!this.down) return;
+    if (!this.down || this.lastTrade === null) return;
     this.down = false;
     this.ctx.log.info({ symbol: this.symbol, exchange: this.exchange.id }, 'trade feed back, gap backfilled');
+    this.options.onChange?.();
     await this.marker('up');
   }
 
-  /** Fetches everything since the last trade sent, page by page, until the exchange has nothing new. */
-  async backfill(): Promise<void> {
-    if (!this.lastTrade) return;
+  /** Fetches everything since the last trade sent, page by page, until the exchange has nothing new: how many. */
+  async backfill(): Promise<number> {
+    if (!this.lastTrade) return 0;
+    let total = 0;
     const pageSize = this.options.pageSize ?? 1000;
     let since = this.lastTrade.timestamp;
     for (let page = 0; page < 10_000 && !this.ctx.signal.aborted; page += 1) {
       const trades = await this.exchange.fetchTrades(this.symbol, since, pageSize);
       const fresh = await this.send(trades);
+      total += fresh;
       const newest = trades.reduce((m, t) => Math.max(m, t.timestamp ?? 0), 0);
       if (fresh === 0 || newest <= since) {
         // Some exchanges (Binance) answer one hour after `since` at most: step over a quiet hour.
@@ -156,27 +171,28 @@ export class SymbolFeed {
           since += HOUR;
           continue;
         }
-        return;
+        return total;
       }
       since = newest;
     }
+    return total;
   }
 
   /** Streams over the websocket until aborted; on any error: down, backoff, backfill, up. */
   async watch(): Promise<void> {
     const watchTrades = this.exchange.watchTrades!;
-    let backoff = 500;
+    const initial = Math.min(500, this.options.maxBackoffMs ?? 500);
+    let backoff = initial;
     while (!this.ctx.signal.aborted) {
       try {
         // Subscribe first, then backfill: trades that arrive meanwhile wait in ccxt's cache, none fall between.
         const next = watchTrades(this.symbol);
         next.catch(() => undefined);
-        if (this.down) {
-          await this.backfill();
-          await this.markUp();
-        }
+        // Back once trades arrived again: the backfill's (the gap) or, failing those, the stream's.
+        if (this.down && (await this.backfill()) > 0) await this.markUp();
         await this.send(await next);
-        backoff = 500;
+        await this.markUp();
+        backoff = initial;
       } catch (err) {
         if (this.ctx.signal.aborted) return;
         await this.markDown(err);
@@ -212,8 +228,11 @@ export async function runLiveFeed(
   ctx: SourceContext,
   options: LiveFeedOptions,
 ): Promise<SymbolFeed[]> {
-  const feeds = symbols.map((s) => new SymbolFeed(exchange, s, ctx, options));
-  ctx.setReady(true);
+  // Ready means trades flow: not before the first trade, and not while every feed is down.
+  const feeds: SymbolFeed[] = [];
+  const onChange = (): void => ctx.setReady(feeds.some((f) => f.lastTrade !== null && !f.down));
+  feeds.push(...symbols.map((s) => new SymbolFeed(exchange, s, ctx, { ...options, onChange })));
+  ctx.setReady(false);
   // Closing the exchange rejects a pending watchTrades, so a feed waiting on a quiet market stops at once.
   const stop = (): void => void exchange.close?.().catch(() => undefined);
   ctx.signal.addEventListener('abort', stop, { once: true });

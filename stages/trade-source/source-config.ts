@@ -1,6 +1,8 @@
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, defineConfig, setting, settings } from '../../pipeline/index.ts';
-import { fileFormats } from '../../market/files/formats.ts';
+import { fileFormats, ohlcvCsvFormat } from '../../market/files/formats.ts';
+import { symbolFromFileName } from '../../market/symbols.ts';
 
 /** The bundled sample of real Kraken trades the source replays when nothing is configured. */
 export const bundledSamplePath = fileURLToPath(
@@ -23,6 +25,25 @@ export interface TradeSourceConfig {
 /** Default pace of the bundled sample: one minute of trades every second, so 1m candles show up at once. */
 export const SAMPLE_REPLAY_SPEED = 60;
 
+/** An ohlcv-csv file's header must parse and name a symbol (or the file name must): checked before anything starts. */
+function checkCandleHeader(path: string): void {
+  if (path.endsWith('.gz')) return; // read as a stream at start; a bad header then stops the source
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    const header = buffer.subarray(0, n).toString('utf8').split(/\r?\n/)[0] ?? '';
+    ohlcvCsvFormat.parser({ symbol: symbolFromFileName(path), exchange: 'file' })(header, 1);
+  } catch (err) {
+    throw new ConfigError(
+      'SOURCE',
+      `${path}: ${(err as Error).message} (or name the file PAIR-..., e.g. BTCUSDT-1m.csv)`,
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function parseSource(text: string | undefined): SourceSpec {
   const value = (text ?? '').trim();
   if (value === '' || value === 'sample') return { kind: 'sample', path: bundledSamplePath };
@@ -36,9 +57,23 @@ function parseSource(text: string | undefined): SourceSpec {
         'SOURCE',
         `file format "${format}" is not one of ${Object.keys(fileFormats).join(', ')} (file:FORMAT:PATH)`,
       );
-    if (known.kind !== 'trades')
-      throw new ConfigError('SOURCE', `file format ${format} holds candles, not trades: use candleflow candles for it`);
+    if (known.kind !== 'trades' && format !== 'ohlcv-csv')
+      throw new ConfigError(
+        'SOURCE',
+        `file format ${format} holds candles: convert it with candleflow candles, or use ohlcv-csv (replayed as trades)`,
+      );
     if (path === '') throw new ConfigError('SOURCE', 'names no file (file:FORMAT:PATH)');
+    // A source that cannot open its input is a setting to fix, not a worker that reports ready with nothing flowing.
+    try {
+      accessSync(path, constants.R_OK);
+      if (!statSync(path).isFile()) throw new Error('not a file');
+    } catch (err) {
+      throw new ConfigError(
+        'SOURCE',
+        `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+    if (format === 'ohlcv-csv') checkCandleHeader(path);
     return { kind: 'file', format, path };
   }
   if (kind === 'ccxt') {

@@ -21,7 +21,8 @@ export function createTradeSource(config: TradeSourceConfig): SourceDefinition {
           format: 'csv',
           speed: config.replaySpeed,
           loop: true,
-          exchange: 'kraken',
+          // Marked as a replay in the exchange field too: these trades are not Kraken's market now.
+          exchange: 'kraken-sample-replay',
         });
       } else if (source.kind === 'file') {
         const sent = await replayFile(ctx, {

@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCandlesCommand } from './candles-command.ts';
 
 const tradesFile = fileURLToPath(
   new URL('../../test/fixtures/trades/kraken_XBTUSD_20190701_00h_generic.csv', import.meta.url),
+);
+const datasetFile = fileURLToPath(
+  new URL('../../models/dataset/binanceus_BTCUSDT_1m_20230301_20230321.csv.gz', import.meta.url),
 );
 const kraken1m = fileURLToPath(new URL('../../test/fixtures/ohlcv/kraken_XBTUSDC_1m_2023Q1.csv.gz', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'candles-command-'));
@@ -94,7 +98,7 @@ describe('candleflow candles', () => {
       'buyVolume',
     ]);
     expect(r.candles.filter((c) => c.timeframe === '1m')).toHaveLength(60);
-    expect(r.stderr).toContain('2672 trades read, 1 duplicates, 0 late, 61 candles written');
+    expect(r.stderr).toContain('2672 trades read, 1 duplicates, 0 late, 0 rejected, 61 candles written');
   });
 
   it('gives the same candles from the Binance dump layouts, with and without header', async () => {
@@ -203,5 +207,53 @@ describe('candleflow candles', () => {
     });
     expect(await runCandlesCommand(['--help'], { stdout, stderr: new PassThrough() })).toBe(0);
     expect(text).toContain('--keep-repeats');
+  });
+
+  it('reads a plain OHLCV CSV (the models dataset file) and rolls it up into the hours its rows make', async () => {
+    const r = await candles(
+      '--in',
+      datasetFile,
+      '--format',
+      'ohlcv-csv',
+      '--symbol',
+      'BTCUSDT',
+      '--timeframes',
+      '1m,1h',
+    );
+    expect(r.code).toBe(0);
+    const rows = gunzipSync(readFileSync(datasetFile))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','))
+      .map(([t, o, h, l, c, v]) => ({ start: Date.parse(t!), o: +o!, h: +h!, l: +l!, c: +c!, v: +v! }));
+    const minutes = r.candles.filter((c) => c.timeframe === '1m');
+    expect(minutes).toHaveLength(rows.length);
+    expect(minutes[0]).toMatchObject({
+      symbol: 'BTC/USDT',
+      start: rows[0]!.start,
+      open: rows[0]!.o,
+      close: rows[0]!.c,
+    });
+    // Each hour from the rows by hand: first open, highest high, lowest low, last close, summed volume; rows
+    // of volume 0 are the exchange's flat filler, which only moves time on.
+    const hours = r.candles.filter((c) => c.timeframe === '1h');
+    expect(hours).toHaveLength(rows.length / 60);
+    for (const [i, hour] of hours.entries()) {
+      const part = rows.slice(i * 60, i * 60 + 60).filter((p) => p.v > 0);
+      if (part.length === 0) continue;
+      expect(hour).toMatchObject({
+        start: rows[i * 60]!.start,
+        open: part[0]!.o,
+        high: Math.max(...part.map((p) => p.h)),
+        low: Math.min(...part.map((p) => p.l)),
+        close: part.at(-1)!.c,
+      });
+      expect(hour.volume as number).toBeCloseTo(
+        part.reduce((s, p) => s + p.v, 0),
+        6,
+      );
+    }
   });
 });

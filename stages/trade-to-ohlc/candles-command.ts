@@ -7,6 +7,8 @@ import { symbolFromFileName, unifySymbol } from '../../market/symbols.ts';
 import { applyCandle, checkRollup, flushRollup, initialRollupState, type RollupState } from './candle-rollup.ts';
 import { defaultTradeToOhlcConfig, parseGapPolicy, parseTimeframeList, type TradeToOhlcConfig } from './config.ts';
 import { parseDuration } from './duration.ts';
+import { checkValues } from '../../schemas/validate.ts';
+import { tradeTimeProblem } from './trade-bounds.ts';
 import { applyTrade, flushAll, initialSymbolState, type SymbolCandleState } from './symbol-candles.ts';
 
 export interface CommandIo {
@@ -133,6 +135,8 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> | und
 }
 
 const PROGRESS_EVERY_MS = 5_000;
+/** Rejected lines named on stderr before the count alone says how many more. */
+const MAX_REJECTS_SHOWN = 10;
 
 /** `candleflow candles`: returns the exit status. */
 export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<number> {
@@ -151,7 +155,7 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
   }
   const started = Date.now();
   let lastProgress = started;
-  const stats = { lines: 0, records: 0, duplicates: 0, late: 0, candles: 0 };
+  const stats = { lines: 0, records: 0, duplicates: 0, late: 0, rejected: 0, candles: 0 };
   let buffer: string[] = [];
   const out: Candle[] = [];
   const drainOut = async (): Promise<void> => {
@@ -181,6 +185,18 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
           state = initialSymbolState(trade.symbol);
           states.set(trade.symbol, state);
         }
+        // The stage's bounds: a trade the worker would dead-letter is left out and counted.
+        const problem =
+          checkValues('Trade', trade as unknown as Record<string, unknown>) ??
+          tradeTimeProblem(state, trade, options.config, started);
+        if (problem) {
+          stats.rejected += 1;
+          if (stats.rejected <= MAX_REJECTS_SHOWN)
+            io.stderr.write(
+              `candleflow candles: line ${lineNumber} left out (${problem.reason}): ${problem.message}\n`,
+            );
+          continue;
+        }
         try {
           if (applyTrade(state, trade, options.config, out) === 'duplicate') stats.duplicates += 1;
         } catch (err) {
@@ -195,7 +211,9 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
       }
       for (const state of states.values()) flushAll(state, options.config, out);
     } else {
-      await runCandleInput(options, format.parser(ctx), out, stats, drainOut);
+      await runCandleInput(options, format.parser(ctx), out, stats, drainOut, (line) =>
+        io.stderr.write(`candleflow candles: ${line}\n`),
+      );
     }
     await drainOut();
     if (buffer.length > 0) await write(io.stdout, `${buffer.join('\n')}\n`);
@@ -208,7 +226,7 @@ export async function runCandlesCommand(argv: string[], io: CommandIo): Promise<
   }
   const kind = format.kind === 'trades' ? 'trades' : 'candles';
   io.stderr.write(
-    `candleflow candles: ${stats.records} ${kind} read, ${stats.duplicates} duplicates, ${stats.late} late, ${stats.candles} candles written (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    `candleflow candles: ${stats.records} ${kind} read, ${stats.duplicates} duplicates, ${stats.late} late, ${stats.rejected} rejected, ${stats.candles} candles written (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
   );
   return 0;
 }
@@ -223,9 +241,11 @@ async function runCandleInput(
   options: Options,
   parse: (line: string, lineNumber: number) => CandleRow | null,
   out: Candle[],
-  stats: { lines: number; records: number; duplicates: number; late: number },
+  stats: { lines: number; records: number; duplicates: number; late: number; rejected: number },
   drainOut: () => Promise<void>,
+  report: (line: string) => void,
 ): Promise<void> {
+  const wallClock = Date.now();
   const config = { timeframes: options.config.timeframes, gaps: options.config.gaps };
   let lengthMs = options.inputTimeframeMs;
   // Kraken's files do not say their interval: the smallest step among the first rows tells it.
@@ -245,6 +265,16 @@ async function runCandleInput(
     const { lengthMs: _ignored, ...fields } = row;
     void _ignored;
     const candle: Candle = { ...fields, timeframe: timeframeLabel(length), end: row.start + length, final: true };
+    // The stage's bounds for trades hold for candle rows too: one row stamped in 2100 must not fill 80 years.
+    const problem =
+      checkValues('Candle', candle as unknown as Record<string, unknown>) ??
+      tradeTimeProblem(state, { symbol: row.symbol, tradeId: null, timestamp: row.start }, options.config, wallClock);
+    if (problem) {
+      stats.rejected += 1;
+      if (stats.rejected <= MAX_REJECTS_SHOWN)
+        report(`candle at ${row.start} left out (${problem.reason}): ${problem.message}`);
+      return;
+    }
     try {
       if (applyCandle(state, candle, config, out) === 'duplicate') stats.duplicates += 1;
     } catch (err) {

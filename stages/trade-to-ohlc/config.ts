@@ -25,6 +25,15 @@ export interface TradeToOhlcConfig {
    * graceMs + liveSlackMs after it was executed; only then may the wall clock close windows.
    */
   liveSlackMs: number;
+  /** A trade later than the wall clock plus this is dead-lettered as `future`. */
+  maxClockSkewMs: number;
+  /**
+   * A trade more than this ahead of its symbol's event time is dead-lettered as `future`, unless it is within
+   * maxClockSkewMs of the wall clock (a live feed back after an outage).
+   */
+  maxJumpMs: number;
+  /** More empty windows of the shortest timeframe than this in a row are a feed gap: no flat candles across it. */
+  maxGapWindows: number;
 }
 
 /** `1m,5m,1h` -> timeframes sorted shortest first; throws InputError on an unknown or repeated one. */
@@ -75,6 +84,23 @@ export const tradeToOhlcConfig = defineConfig(
     keepRepeats: settings.boolean('OHLC_KEEP_REPEATS', {
       default: false,
       doc: 'keep exact repeats of id-less trades instead of de-duplicating them',
+    }),
+    maxClockSkewMs: settings.duration('OHLC_MAX_CLOCK_SKEW', {
+      default: 5 * 60_000,
+      defaultText: '5m',
+      min: 0,
+      doc: 'a trade stamped later than the wall clock plus this goes to `trades.dlq` (reason `future`)',
+    }),
+    maxJumpMs: settings.duration('OHLC_MAX_JUMP', {
+      default: 24 * 3_600_000,
+      defaultText: '1d',
+      min: 60_000,
+      doc: "a trade this far ahead of its symbol's latest trade goes to `trades.dlq` (reason `future`), unless it is within `OHLC_MAX_CLOCK_SKEW` of the wall clock",
+    }),
+    maxGapWindows: settings.int('OHLC_MAX_GAP_WINDOWS', {
+      default: 1_440,
+      min: 0,
+      doc: 'more empty windows of the shortest timeframe than this in a row are a feed gap: no flat candles across it',
     }),
   },
   (v): TradeToOhlcConfig => ({

@@ -76,6 +76,9 @@ function krakenTrades(): Trade[] {
     .filter((t): t is Trade => t !== null);
 }
 
+/** A time of day to replay synthetic trades at (trades before 2009 are refused as too old). */
+const T_REPLAY = Date.UTC(2024, 0, 1);
+
 const config: TradeToOhlcConfig = { ...defaultTradeToOhlcConfig, timeframes: ['1m', '5m', '1h'] };
 
 describe('trade-to-ohlc stage', () => {
@@ -101,7 +104,7 @@ describe('trade-to-ohlc stage', () => {
   });
 
   it('dead-letters a trade that comes after its window closed as late', async () => {
-    const clock = { now: 0 };
+    const clock = { now: T_REPLAY };
     const h = await Harness.start(createTradeToOhlcStage(config), clock);
     const t = (ms: number): Trade => ({
       exchange: 'x',
@@ -110,7 +113,7 @@ describe('trade-to-ohlc stage', () => {
       price: 1,
       quantity: 1,
       side: 'buy',
-      timestamp: ms,
+      timestamp: T_REPLAY + ms,
     });
     await h.send(t(10_000));
     await h.send(t(70_000));
@@ -273,12 +276,12 @@ describe('trade-to-ohlc symbols', () => {
       price: 100,
       quantity: 1,
       side: 'buy',
-      timestamp: ms,
+      timestamp: T_REPLAY + ms,
     });
-    const h = await Harness.start(createTradeToOhlcStage({ ...config, timeframes: ['1m'] }), { now: 0 });
+    const h = await Harness.start(createTradeToOhlcStage({ ...config, timeframes: ['1m'] }), { now: T_REPLAY });
     await h.send([trade('BTCUSDT', 1_000), trade('btc-usdt', 2_000), trade('BTC/USDT', 70_000), trade('??', 3_000)]);
     await h.flush();
-    expect(h.candles().map((c) => [c.symbol, c.start, c.trades])).toEqual([
+    expect(h.candles().map((c) => [c.symbol, c.start - T_REPLAY, c.trades])).toEqual([
       ['BTC/USDT', 0, 2],
       ['BTC/USDT', 60_000, 1],
     ]);

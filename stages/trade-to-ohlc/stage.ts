@@ -10,6 +10,7 @@ import {
 import { feedStatusOf } from '../../schemas/feed-status.ts';
 import { unifySymbol } from '../../market/symbols.ts';
 import { defaultTradeToOhlcConfig, type TradeToOhlcConfig } from './config.ts';
+import { tradeTimeProblem } from './trade-bounds.ts';
 import {
   applyTrade,
   closeDue,
@@ -48,11 +49,21 @@ export function createTradeToOhlcStage(
     },
     handle(record, ctx) {
       const status = feedStatusOf(record.headers);
+      if (status === 'end') {
+        // The source's input ended: no later trade of this symbol will come, so every open window closes.
+        const out: Candle[] = [];
+        flushAll(ctx.state, config, out);
+        return finals(out);
+      }
       if (status !== null) {
         ctx.state.feedDown = status === 'down';
         return [];
       }
       const now = ctx.now();
+      // A trade far ahead of the wall clock or of its symbol's stream would close (and fill) windows up to its
+      // time: dead-lettered as `future`, nothing changed.
+      const problem = tradeTimeProblem(ctx.state, record.value, config, now);
+      if (problem) throw problem;
       const out: Candle[] = [];
       // Throws LateRecordError for a trade whose window was already emitted: the runner dead-letters it.
       applyTrade(ctx.state, record.value, config, out, now);

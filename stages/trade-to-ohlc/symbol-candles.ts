@@ -144,7 +144,9 @@ export function applyTrade(
 
 /**
  * Closes every window whose end is at or before `boundary`, emitting flat candles for the empty windows in
- * between when gaps are flat (and, with `flatAfterLast`, for empty windows after the last trade).
+ * between when gaps are flat (and, with `flatAfterLast`, for empty windows after the last trade). A stretch of
+ * empty windows longer than `maxGapWindows` windows of the shortest timeframe is a feed gap and gets no flat
+ * candle at all, so the work of one call is bounded whatever the timestamps.
  */
 export function closeThrough(
   state: SymbolCandleState,
@@ -154,17 +156,19 @@ export function closeThrough(
   out: Candle[],
 ): void {
   const frames = framesOf(state, config);
-  const closedBefore = floorTo(boundary, frames[0]!.lengthMs);
+  const shortestMs = frames[0]!.lengthMs;
+  const closedBefore = floorTo(boundary, shortestMs);
   if (state.closedBefore !== null && closedBefore <= state.closedBefore) return;
   state.closedBefore = closedBefore;
   const flat = config.gaps === 'flat';
+  const maxGapMs = config.maxGapWindows * shortestMs;
   for (const frame of frames) {
     const tf = frame.timeframe;
     const lengthMs = frame.lengthMs;
     const open = frame.open;
     while (open.length > 0 && open[0]!.end <= boundary) {
       const w = open.shift()!;
-      if (flat) emitFlats(state.symbol, tf, frame, lengthMs, w.start, out);
+      if (flat) emitFlats(state.symbol, tf, frame, lengthMs, w.start, maxGapMs, out);
       const candle = windowCandle(state.symbol, tf, w, true);
       out.push(candle);
       frame.lastClose = w.close;
@@ -173,7 +177,9 @@ export function closeThrough(
     }
     if (flat && flatAfterLast) {
       const limit = open.length > 0 ? open[0]!.start : floorTo(boundary, lengthMs);
-      emitFlats(state.symbol, tf, frame, lengthMs, Math.min(limit, floorTo(boundary, lengthMs)), out);
+      // A feed gap before a newer trade's window: the next candle is that window's.
+      if (open.length > 0 && frame.nextStart !== null && limit - frame.nextStart > maxGapMs) frame.nextStart = limit;
+      else emitFlats(state.symbol, tf, frame, lengthMs, Math.min(limit, floorTo(boundary, lengthMs)), maxGapMs, out);
     }
   }
   forgetBefore(state.dedup, closedBefore, closedBefore - frames[0]!.lengthMs);
@@ -185,9 +191,15 @@ function emitFlats(
   frame: FrameState,
   lengthMs: number,
   until: number,
+  maxGapMs: number,
   out: Candle[],
 ): void {
   if (frame.lastClose === null || frame.nextStart === null) return;
+  // A feed gap: the next candle is the window `until` starts, with nothing invented in between.
+  if (until - frame.nextStart > maxGapMs) {
+    frame.nextStart = until;
+    return;
+  }
   while (frame.nextStart < until) {
     out.push(flatCandle(symbol, tf, frame.nextStart, lengthMs, frame.lastClose, frame.lastSided));
     frame.nextStart += lengthMs;

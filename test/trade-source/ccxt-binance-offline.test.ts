@@ -245,3 +245,39 @@ describe('ccxt exchanges the source supports', () => {
     await expect(createCcxtExchange('no-such-exchange')).rejects.toThrow(/SOURCE ccxt has no exchange/);
   });
 });
+
+describe('a ccxt live feed whose exchange cannot be reached', () => {
+  it('is never ready, logs one warning for the whole failure streak and never says the feed is back', async () => {
+    // A port nothing listens on: every websocket connect is refused, as with no network.
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const exchange = await createCcxtExchange('binance', { configure: pointAt(port) });
+    const abort = new AbortController();
+    const lines: string[] = [];
+    const ready: boolean[] = [];
+    let retries = 0;
+    const log: StageLogger = {
+      debug: (_o: unknown, msg?: string) => {
+        if (msg === 'still down' && ++retries >= 4) abort.abort();
+      },
+      info: (_o: unknown, msg?: string) => void lines.push(`info ${msg}`),
+      warn: (_o: unknown, msg?: string) => void lines.push(`warn ${msg}`),
+      error: (_o: unknown, msg?: string) => void lines.push(`error ${msg}`),
+    };
+    const ctx: SourceContext = {
+      async emit() {},
+      signal: abort.signal,
+      now: () => Date.now(),
+      log,
+      setReady: (r: boolean) => void ready.push(r),
+    };
+    const timer = setTimeout(() => abort.abort(), 20_000);
+    await runLiveFeed(exchange, ['BTC/USDT'], ctx, { pollIntervalMs: 200, maxBackoffMs: 50 });
+    clearTimeout(timer);
+    expect(retries).toBeGreaterThanOrEqual(4);
+    expect(lines).toEqual(['warn trade feed cannot connect; retrying with backoff']);
+    expect(ready).not.toContain(true);
+  });
+});
