@@ -133,7 +133,14 @@ export async function boot(options: BootOptions): Promise<Booted> {
     // Closed again (a no-op) after a drain; closed here first when start fails, or its sockets keep the process up.
     resources.onClose(() => bus.close());
     worker = new Worker(
-      { bus, codec, registry, log, ...(config.topicReplicas ? { topicReplicas: config.topicReplicas } : {}) },
+      {
+        bus,
+        codec,
+        registry,
+        log,
+        ...(config.topicReplicas ? { topicReplicas: config.topicReplicas } : {}),
+        topicCheckIntervalMs: bus.kind === 'kafka' ? config.topicCheckIntervalMs : 0,
+      },
       units,
       {
         maxBatchSize: config.batchMaxRecords,

@@ -43,6 +43,11 @@ export const runtimeConfig = defineConfig(
       max: 32,
       doc: 'replication factor of the topics a worker creates at start (`1` for a one-broker Kafka); 0: the catalogue\u2019s (`3`)',
     }),
+    topicCheckIntervalMs: settings.duration('TOPIC_CHECK_INTERVAL', {
+      default: 30_000,
+      min: 0,
+      doc: 'how often a Kafka worker checks again that its topics exist as the catalogue says (0: only at start); one deleted or changed under it stops it',
+    }),
     onInputLost: settings.oneOf('ON_INPUT_LOST', ['stop', 'continue'], {
       default: 'stop',
       doc: 'when the broker deleted records before a stage read them (retention): `stop` (not ready, exit 1; to resume, set `continue` once, or reset the group’s offsets) or `continue` (counted and logged)',

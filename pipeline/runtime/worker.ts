@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { allTopicSettings } from '../../schemas/topics.ts';
 import type { Bus } from '../bus/bus.ts';
-import { ShutdownTimeoutError } from '../errors.ts';
+import { isFatal, ShutdownTimeoutError } from '../errors.ts';
 import type { ReadinessCheck } from '../http/health-routes.ts';
 import type { Logger } from '../log.ts';
 import { retainedRecordsGauge, StageMetrics } from '../metrics/stage-metrics.ts';
@@ -21,6 +21,8 @@ export interface WorkerParts {
   now?: () => number;
   /** Replication factor for the topics start() creates; default: the catalogue's. */
   topicReplicas?: number;
+  /** How often the topics are checked again while running (0: only at start). */
+  topicCheckIntervalMs?: number;
 }
 
 /** A set of stages and sources sharing one bus: one stage for `run <stage>`, all of them for `dev`. */
@@ -31,6 +33,7 @@ export class Worker {
   private readonly fatalListeners: ((err: Error, stage: string) => void)[] = [];
   /** The first error that made a stage fail for good, if any. */
   failure: { err: Error; stage: string } | undefined;
+  private topicWatch: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly parts: WorkerParts,
@@ -40,10 +43,7 @@ export class Worker {
     const runtime = {
       ...parts,
       metrics: new StageMetrics(parts.registry),
-      onFatal: (err: Error, stage: string) => {
-        this.failure ??= { err, stage };
-        for (const listener of this.fatalListeners) listener(err, stage);
-      },
+      onFatal: (err: Error, stage: string) => this.fatal(err, stage),
     };
     const { bus } = parts;
     if (bus.retainedRecords) retainedRecordsGauge(parts.registry, () => bus.retainedRecords!());
@@ -58,6 +58,11 @@ export class Worker {
 
   get codec(): Codec {
     return this.parts.codec;
+  }
+
+  private fatal(err: Error, stage: string): void {
+    this.failure ??= { err, stage };
+    for (const listener of this.fatalListeners) listener(err, stage);
   }
 
   /** Called when a stage fails for good (the worker cannot work: it should stop and say so). */
@@ -96,7 +101,20 @@ export class Worker {
       .filter((t) => used.has(t.name))
       .map((t) => (replicas ? { ...t, replicas } : t));
     await this.parts.bus.ensureTopics(expected);
-    assertTopicsMatch(expected, await this.parts.bus.describeTopics(expected.map((t) => t.name)));
+    const check = async () =>
+      assertTopicsMatch(expected, await this.parts.bus.describeTopics(expected.map((t) => t.name)));
+    await check();
+    // kafkajs retries a deleted topic's metadata forever: without a look of our own the worker would idle "ready".
+    const every = this.parts.topicCheckIntervalMs ?? 0;
+    if (every > 0) {
+      this.topicWatch = setInterval(() => {
+        check().catch((err: unknown) => {
+          if (isFatal(err)) this.fatal(err, 'topics');
+          else this.parts.log.warn({ err }, 'could not check topics');
+        });
+      }, every);
+      this.topicWatch.unref();
+    }
     // Consumers first, so the first records a source sends already have a reader.
     for (const runner of this.stages) await runner.start();
     for (const runner of this.sources) {
@@ -121,6 +139,7 @@ export class Worker {
   }
 
   private async drain(): Promise<void> {
+    clearInterval(this.topicWatch);
     for (const runner of this.sources) await runner.stop();
     for (const runner of this.stages) await runner.stop();
     await this.parts.bus.close();

@@ -159,6 +159,21 @@ describeWithService(
       expect(stdout).toContain(
         'produce to candles: not authorized (TOPIC_AUTHORIZATION_FAILED): needs Write on topic candles',
       );
-    }, 240_000);
+
+      // A right revoked under a running worker: it stops too, instead of idling "ready".
+      await admin.createAcls({ acl: writeCandles });
+      const revoked = startWorker();
+      let revokedOut = '';
+      revoked.stdout.on('data', (d: Buffer) => (revokedOut += d));
+      const revokedExit = new Promise<number | null>((r) => revoked.once('exit', r));
+      await waitForLine(revoked, /candleflow run ready/, 60_000);
+      const readTrades = kafkajsAcls(stageAcls(stage)).filter(
+        (a) => a.resourceName === 'trades' && a.operation === AclOperationTypes.READ,
+      );
+      await admin.deleteAcls({ filters: readTrades });
+      await sendTrades([trade(4, minute + 190_000)]);
+      expect(await revokedExit).toBe(1);
+      expect(revokedOut).toContain('needs Read on topic trades');
+    }, 300_000);
   },
 );

@@ -198,6 +198,15 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'a Kafka worker in
     }
   }, 180_000);
 
+  it('an input topic deleted under a running worker makes it say so and exit, not sit alive', async () => {
+    const c = await cluster1();
+    worker = startWorker(c, { TOPIC_CHECK_INTERVAL: '1s' });
+    await waitForLine(worker.child, /candleflow run ready/, 60_000);
+    await admin.deleteTopics({ topics: ['trades'] });
+    expect(await worker.exited).toBe(1);
+    expect(worker.stdout()).toContain('candleflow: topics failed: topic trades does not exist');
+  }, 120_000);
+
   it('ends within SHUTDOWN_GRACE_MS when the broker is gone, saying so when it had to give up', async () => {
     const c = await cluster1();
     worker = startWorker(c);

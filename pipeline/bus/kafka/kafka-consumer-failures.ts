@@ -31,9 +31,11 @@ export function watchForGoodFailures(
 
   /** What the user must grant when the broker refused the consumer (an ACL missing), or ''. */
   function needs(err: unknown): string {
-    const type = protocolErrorType(err);
-    if (type === 'TOPIC_AUTHORIZATION_FAILED') return `: needs Read on topic ${topics.join(', ')}`;
-    if (type === 'GROUP_AUTHORIZATION_FAILED') return `: needs Read on group ${groupId}`;
+    // kafkajs's retrier rewraps a protocol error as KafkaJSNonRetriableError with its message only, not its type.
+    const said = `${protocolErrorType(err) ?? ''} ${errorMessage(err)}`;
+    if (/TOPIC_AUTHORIZATION_FAILED|Topic authorization failed/.test(said))
+      return `: needs Read on topic ${topics.join(', ')}`;
+    if (/GROUP_AUTHORIZATION_FAILED|Group authorization failed/.test(said)) return `: needs Read on group ${groupId}`;
     return '';
   }
 }

@@ -247,6 +247,8 @@ export class KafkaSubscription implements Subscription {
   }
 
   pause(partitions?: readonly TopicPartition[]): void {
+    // A consumer that crashed for good has nothing to pause, and kafkajs throws if asked.
+    if (this.failed) return;
     this.consumer.pause(partitions ? byTopic(partitions) : this.options.topics.map((topic) => ({ topic })));
   }
 
