@@ -6,81 +6,90 @@ import type { BusRecord } from '../../pipeline/bus/bus.ts';
 import { createKafkaBus, type KafkaBus } from '../../pipeline/bus/kafka/kafka-bus.ts';
 import { describeWithService } from '../support/services.ts';
 import { fastTuning, memoryLogger, waitFor } from '../support/kafka-harness.ts';
-import { kafkaMockMissing, kafkaMockService, startKafkaMock, type KafkaMock } from '../support/kafka-mock.ts';
+import {
+  type KafkaCluster,
+  kafkaBrokerMissing,
+  kafkaBrokerService,
+  startKafkaCluster,
+} from '../support/kafka-broker.ts';
 
 const workerFile = fileURLToPath(new URL('./fixtures/copy-worker.ts', import.meta.url));
 const INPUTS = 1500;
 
-describeWithService(kafkaMockService, kafkaMockMissing(), 'a worker killed mid-batch (SIGKILL) and restarted', () => {
-  let mock: KafkaMock;
-  let bus: KafkaBus;
-  const children: ChildProcess[] = [];
+describeWithService(
+  kafkaBrokerService,
+  kafkaBrokerMissing(),
+  'a worker killed mid-batch (SIGKILL) and restarted',
+  () => {
+    let cluster: KafkaCluster;
+    let bus: KafkaBus;
+    const children: ChildProcess[] = [];
 
-  const startWorker = async (onHandled: (n: number) => void = () => {}) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', workerFile], {
-      env: { ...process.env, KAFKA_BROKERS: mock.brokers },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const startWorker = async (onHandled: (n: number) => void = () => {}) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', workerFile], {
+        env: { ...process.env, KAFKA_BROKERS: cluster.brokers.join(',') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      const lines = createInterface({ input: child.stdout! });
+      let ready = false;
+      lines.on('line', (line) => {
+        if (line === 'ready') ready = true;
+        else if (line.startsWith('handled ')) onHandled(Number(line.slice(8)));
+      });
+      await waitFor('the worker to join its group', () => ready || child.exitCode !== null, 30_000);
+      if (!ready) throw new Error(`worker exited with ${child.exitCode}`);
+      return child;
+    };
+
+    beforeAll(async () => {
+      cluster = await startKafkaCluster({ nodes: 1 });
+      bus = createKafkaBus(
+        { brokers: cluster.brokers, clientId: 'crash-test', ssl: false },
+        { log: memoryLogger() },
+        fastTuning,
+      );
+      await bus.ensureTopics([
+        { name: 'crash-in', partitions: 3, replicas: 1 },
+        { name: 'crash-out', partitions: 3, replicas: 1 },
+      ]);
+    }, 120_000);
+    afterAll(async () => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await bus?.close();
+      await cluster?.stop();
     });
-    children.push(child);
-    const lines = createInterface({ input: child.stdout! });
-    let ready = false;
-    lines.on('line', (line) => {
-      if (line === 'ready') ready = true;
-      else if (line.startsWith('handled ')) onHandled(Number(line.slice(8)));
-    });
-    await waitFor('the worker to join its group', () => ready || child.exitCode !== null, 30_000);
-    if (!ready) throw new Error(`worker exited with ${child.exitCode}`);
-    return child;
-  };
 
-  beforeAll(async () => {
-    mock = await startKafkaMock({
-      topics: [
-        { name: 'crash-in', partitions: 3 },
-        { name: 'crash-out', partitions: 3 },
-      ],
-    });
-    bus = createKafkaBus(
-      { brokers: mock.brokers.split(','), clientId: 'crash-test', ssl: false },
-      { log: memoryLogger() },
-      fastTuning,
-    );
-  });
-  afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await bus?.close();
-    await mock?.stop();
-  });
+    it('gives exactly the outputs of an uninterrupted run after de-duplication by key', async () => {
+      const inputs = Array.from({ length: INPUTS }, (_, i) => ({ key: `trade-${i}`, value: Buffer.from(`v${i}`) }));
+      for (let i = 0; i < inputs.length; i += 500) await bus.produce('crash-in', inputs.slice(i, i + 500));
 
-  it('gives exactly the outputs of an uninterrupted run after de-duplication by key', async () => {
-    const inputs = Array.from({ length: INPUTS }, (_, i) => ({ key: `trade-${i}`, value: Buffer.from(`v${i}`) }));
-    for (let i = 0; i < inputs.length; i += 500) await bus.produce('crash-in', inputs.slice(i, i + 500));
+      let handledBeforeKill = 0;
+      const first = await startWorker((n) => (handledBeforeKill = n));
+      await waitFor('the first worker to be busy', () => handledBeforeKill >= 400, 60_000);
+      first.kill('SIGKILL');
+      await new Promise<void>((resolve) =>
+        first.exitCode !== null || first.signalCode !== null ? resolve() : first.once('exit', () => resolve()),
+      );
+      expect(first.signalCode).toBe('SIGKILL');
+      expect(handledBeforeKill).toBeLessThan(INPUTS);
 
-    let handledBeforeKill = 0;
-    const first = await startWorker((n) => (handledBeforeKill = n));
-    await waitFor('the first worker to be busy', () => handledBeforeKill >= 400, 60_000);
-    first.kill('SIGKILL');
-    await new Promise<void>((resolve) =>
-      first.exitCode !== null || first.signalCode !== null ? resolve() : first.once('exit', () => resolve()),
-    );
-    expect(first.signalCode).toBe('SIGKILL');
-    expect(handledBeforeKill).toBeLessThan(INPUTS);
+      const second = await startWorker();
+      const written: BusRecord[] = [];
+      const observer = await bus.subscribe({
+        groupId: 'observer',
+        topics: ['crash-out'],
+        onBatch: async (b) => void written.push(...b.records),
+      });
+      await waitFor('every input copied', () => new Set(written.map((r) => r.key)).size >= INPUTS, 90_000);
+      second.kill('SIGTERM');
+      await observer.close();
 
-    const second = await startWorker();
-    const written: BusRecord[] = [];
-    const observer = await bus.subscribe({
-      groupId: 'observer',
-      topics: ['crash-out'],
-      onBatch: async (b) => void written.push(...b.records),
-    });
-    await waitFor('every input copied', () => new Set(written.map((r) => r.key)).size >= INPUTS, 90_000);
-    second.kill('SIGTERM');
-    await observer.close();
-
-    const byKey = new Map<string, Set<string>>();
-    for (const r of written) byKey.set(r.key!, (byKey.get(r.key!) ?? new Set()).add(r.value.toString()));
-    const expected = new Map(inputs.map((m) => [m.key, new Set([`${m.value.toString()}:copied`])]));
-    expect(byKey).toEqual(expected);
-    expect(written.length).toBeGreaterThanOrEqual(INPUTS);
-  }, 150_000);
-});
+      const byKey = new Map<string, Set<string>>();
+      for (const r of written) byKey.set(r.key!, (byKey.get(r.key!) ?? new Set()).add(r.value.toString()));
+      const expected = new Map(inputs.map((m) => [m.key, new Set([`${m.value.toString()}:copied`])]));
+      expect(byKey).toEqual(expected);
+      expect(written.length).toBeGreaterThanOrEqual(INPUTS);
+    }, 150_000);
+  },
+);
