@@ -29,6 +29,9 @@ export interface TopicPartition {
   partition: number;
 }
 
+/** One string per topic-partition, for maps keyed by partition. */
+export const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+
 export interface TopicPartitionOffset extends TopicPartition {
   /** The next offset to read. */
   offset: number;

@@ -1,4 +1,4 @@
-import type { BusMessage, BusRecord, TopicPartition } from './bus.ts';
+import { tpKey, type BusMessage, type BusRecord } from './bus.ts';
 
 // The embedded bus's log: topics of partitions holding records in offset order, compacted topics keeping the
 // latest record of each key, and retention (records below an offset dropped, as Kafka's retention would).
@@ -10,7 +10,7 @@ import type { BusMessage, BusRecord, TopicPartition } from './bus.ts';
 // once every group is past: kept by key, it grew by every record of a long `npm start` (about 125 MB an hour).
 
 /** Key of a topic-partition in the bus's maps. */
-export const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+export { tpKey };
 
 /** Wakes everyone waiting, once. */
 export class Signal {

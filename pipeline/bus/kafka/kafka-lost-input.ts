@@ -1,13 +1,11 @@
 import type { Admin, Consumer } from 'kafkajs';
-import type { SubscribeOptions, TopicPartition } from '../bus.ts';
+import { tpKey, type SubscribeOptions, type TopicPartition } from '../bus.ts';
 import { fetchCommitted } from './kafka-commits.ts';
 
 // When the broker no longer has records a group had not read (retention or deleteRecords ran ahead), kafkajs
 // resets the offset to the log start, commits that itself, and says so only in its log. This measures the hole,
 // holds the partition's batches until the owner was told, and, when the owner stops on lost input, puts the
 // committed offset back where it was, so a restart stops again instead of going on silently.
-
-const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 export class LostInput {
   private readonly pending = new Map<string, Promise<void>>();

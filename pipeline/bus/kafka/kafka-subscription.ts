@@ -1,6 +1,12 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { BusError, errorMessage } from '../../errors.ts';
-import type { SubscribeOptions, Subscription, TopicPartition, TopicPartitionOffset } from '../bus.ts';
+import {
+  tpKey,
+  type SubscribeOptions,
+  type Subscription,
+  type TopicPartition,
+  type TopicPartitionOffset,
+} from '../bus.ts';
 import { coPartitionedAssigner } from './co-partitioned-assignor.ts';
 import { retryOf, type KafkaBusDeps, type KafkaTuning, type PartitionLag } from './kafka-bus-options.ts';
 import { commitOwned, fetchCommitted, fetchGroupOffsets } from './kafka-commits.ts';
@@ -15,8 +21,6 @@ import { toBusRecord } from './kafka-records.ts';
 // drains the batches in flight before it rejoins (its fetchers await their workers), and a batch that has not
 // started when a rebalance is seen is dropped (the heartbeat before it throws), so a new owner reads it again
 // from the committed offset.
-
-const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
 function byTopic(tps: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
   const map = new Map<string, number[]>();
