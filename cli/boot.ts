@@ -147,6 +147,7 @@ export async function boot(options: BootOptions): Promise<Booted> {
         retry: config.retry,
         readyMaxLag: config.readyMaxLag,
         onInputLost: config.onInputLost,
+        ...(config.exactlyOnce ? { exactlyOnce: config.exactlyOnce } : {}),
       },
     );
     await worker.start();

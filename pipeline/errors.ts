@@ -17,6 +17,7 @@ export const errorCodes = [
   'CF_ERR_TOPIC_MISMATCH',
   'CF_ERR_INPUT_LOST',
   'CF_ERR_NOT_AUTHORIZED',
+  'CF_ERR_PRODUCER_FENCED',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
@@ -149,11 +150,22 @@ export class NotAuthorizedError extends CandleflowError {
   }
 }
 
+/**
+ * Exactly-once: another producer opened this worker's transactional id (a second replica with the same
+ * INSTANCE_ID, or this one's replacement while it was cut off): its outputs would be refused from now on.
+ */
+export class ProducerFencedError extends CandleflowError {
+  constructor(message: string, cause?: unknown) {
+    super('CF_ERR_PRODUCER_FENCED', message, { cause });
+  }
+}
+
 const fatalCodes: readonly ErrorCode[] = [
   'CF_ERR_CONFIG',
   'CF_ERR_STAGE_DEFINITION',
   'CF_ERR_TOPIC_MISMATCH',
   'CF_ERR_NOT_AUTHORIZED',
+  'CF_ERR_PRODUCER_FENCED',
 ];
 
 /** A mistake in the program or its setup, not in a record: retrying cannot help and the worker must stop. */

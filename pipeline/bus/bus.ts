@@ -109,8 +109,26 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** What one transaction carries (PROCESSING_GUARANTEE=exactly-once): outputs, changelog writes, input offsets. */
+export interface BusTransaction {
+  produce(topic: string, messages: readonly BusMessage[]): Promise<void>;
+  /** Commits a group's input offsets with the transaction: visible only if it commits. */
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+}
+
+export interface TransactionalProducer {
+  /** Begins a transaction, runs `fn` in it and commits it; aborts it and rethrows when `fn` or the commit fails. */
+  run(fn: (tx: BusTransaction) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface Bus {
   readonly kind: 'memory' | 'kafka';
+  /**
+   * A transactional producer (Kafka only). Opening it fences any earlier producer with the same id, aborting the
+   * transaction a killed predecessor left open, so that readers and the restore behind it never wait for it.
+   */
+  transactional?(transactionalId: string): Promise<TransactionalProducer>;
   /** Creates missing topics; a broker without admin support is tolerated and logged once. */
   ensureTopics(topics: readonly TopicSettings[]): Promise<void>;
   /** Resolves once every message is acknowledged (appended); rejects on failure. May wait under backpressure. */

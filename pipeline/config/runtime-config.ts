@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ConfigError } from '../errors.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { defineConfig, settings } from './settings.ts';
@@ -52,6 +53,15 @@ export const runtimeConfig = defineConfig(
       default: 'stop',
       doc: 'when the broker deleted records before a stage read them (retention): `stop` (not ready, exit 1; to resume, set `continue` once, or reset the group’s offsets) or `continue` (counted and logged)',
     }),
+    processingGuarantee: settings.oneOf('PROCESSING_GUARANTEE', ['at-least-once', 'exactly-once'], {
+      default: 'at-least-once',
+      doc: '`exactly-once` (Kafka only): a batch\u2019s outputs, state writes and input offsets go in one Kafka transaction, consumers read committed',
+    }),
+    instanceId: settings.optionalText('INSTANCE_ID', {
+      doc: 'exactly-once: names this replica in its transactional ids `candleflow.<stage>.<INSTANCE_ID>`: stable across its restarts, different between replicas (a StatefulSet pod name); unset: the host name',
+      pattern: /^[A-Za-z0-9._-]+$/,
+      rule: "may hold only letters, digits, '.', '_' and '-'",
+    }),
     retryInitialMs: settings.duration('RETRY_INITIAL_MS', {
       default: 300,
       min: 1,
@@ -65,7 +75,7 @@ export const runtimeConfig = defineConfig(
       doc: 'retries of an unclassified handler error before the record is dead-lettered',
     }),
   },
-  ({ retryInitialMs, retryMaxMs, retryAttempts, topicReplicas, ...rest }) => {
+  ({ retryInitialMs, retryMaxMs, retryAttempts, topicReplicas, processingGuarantee, instanceId, ...rest }) => {
     if (retryMaxMs < retryInitialMs) {
       throw new ConfigError(
         'RETRY_MAX_MS',
@@ -79,7 +89,11 @@ export const runtimeConfig = defineConfig(
       jitter: 0.2,
       retries: retryAttempts,
     };
-    return { ...rest, topicReplicas: topicReplicas === 0 ? undefined : topicReplicas, retry };
+    const exactlyOnce =
+      processingGuarantee === 'exactly-once'
+        ? { instanceId: instanceId ?? hostname().replace(/[^A-Za-z0-9._-]/g, '-') }
+        : undefined;
+    return { ...rest, topicReplicas: topicReplicas === 0 ? undefined : topicReplicas, retry, exactlyOnce };
   },
 );
 

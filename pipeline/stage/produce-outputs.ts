@@ -80,7 +80,7 @@ export async function encodeOutputs(codec: Codec, result: StageOutputs, producer
  * are made (cf_dead_letters_total), not here.
  */
 export async function produceOutputs(
-  bus: Bus,
+  bus: Pick<Bus, 'produce'>,
   metrics: StageMetrics,
   stageName: string,
   outputs: readonly PendingOutput[],

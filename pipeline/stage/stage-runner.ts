@@ -1,16 +1,24 @@
 import { trace } from '@opentelemetry/api';
 import { changelogOf } from '../../schemas/topics.ts';
-import type { RecordBatch, Subscription, TopicPartition } from '../bus/bus.ts';
-import { InputLostError, isFatal, StageDefinitionError } from '../errors.ts';
+import type {
+  RecordBatch,
+  Subscription,
+  TopicPartition,
+  TopicPartitionOffset,
+  TransactionalProducer,
+} from '../bus/bus.ts';
+import { ConfigError, InputLostError, isFatal, StageDefinitionError } from '../errors.ts';
 import { defaultRetryPolicy } from '../retry.ts';
 import { KeyedStateStore } from '../state/keyed-state-store.ts';
 import { handleBatchAtOnce } from './batch-path.ts';
 import type { AnyStage, StageOutputs, TickContext } from './define-stage.ts';
-import { produceOutputs, encodeOutputs, type PendingOutput } from './produce-outputs.ts';
+import { DrainInterrupt } from './failure-policy.ts';
+import { encodeOutputs, type PendingOutput } from './produce-outputs.ts';
 import { handleRecords } from './record-path.ts';
 import { StageLock } from './stage-lock.ts';
 import type { StageRunOptions, StageRuntime, StageScope, StageState } from './stage-runtime.ts';
 import { tickContext } from './tick-context.ts';
+import { writeBatch } from './write-batch.ts';
 
 // The stage runner: consume -> decode -> validate -> handle -> encode -> produce -> persist state -> commit.
 // It owns every piece of I/O so that stages stay plain functions. This file is its lifecycle (start, drain,
@@ -20,6 +28,8 @@ import { tickContext } from './tick-context.ts';
 export class StageRunner {
   state: StageState = 'INITIALIZED';
   private subscription: Subscription | undefined;
+  /** Exactly-once: every batch, tick and flush is one transaction of this producer. */
+  private transactions: TransactionalProducer | undefined;
   private readonly store: KeyedStateStore<unknown> | undefined;
   private readonly lock = new StageLock();
   private readonly abort = new AbortController();
@@ -74,6 +84,13 @@ export class StageRunner {
 
   async start(): Promise<void> {
     this.state = 'STARTING';
+    const { exactlyOnce } = this.options;
+    if (exactlyOnce) {
+      const { bus } = this.runtime;
+      if (!bus.transactional) throw new ConfigError('PROCESSING_GUARANTEE', 'exactly-once needs Kafka (KAFKA_BROKERS)');
+      // Before subscribing: fencing aborts what a killed predecessor left open, which the restore would wait for.
+      this.transactions = await bus.transactional(`${this.groupId}.${exactlyOnce.instanceId}`);
+    }
     this.subscription = await this.runtime.bus.subscribe({
       groupId: this.groupId,
       topics: this.stage.inputs.map((t) => t.name),
@@ -106,6 +123,7 @@ export class StageRunner {
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.abort.abort();
     await this.subscription?.close();
+    await this.transactions?.close();
     if (this.state !== 'FAILED') this.state = 'STOPPED';
     this.scope.log.info('stage stopped');
   }
@@ -193,10 +211,8 @@ export class StageRunner {
       const outputs: PendingOutput[] = [];
       if (this.stage.handleBatch) await handleBatchAtOnce(this.scope, batch, outputs);
       else await handleRecords(this.scope, batch, outputs);
-      await this.produce(outputs);
-      await this.persistState();
       const last = batch.records[batch.records.length - 1]!;
-      await this.subscription!.commit([{ topic: batch.topic, partition: batch.partition, offset: last.offset + 1 }]);
+      await this.write(outputs, [{ topic: batch.topic, partition: batch.partition, offset: last.offset + 1 }]);
       const lag = Math.max(0, batch.highWatermark - last.offset - 1);
       this.lags.set(`${batch.topic}:${batch.partition}`, lag);
       metrics.lag.set({ stage: this.stage.name, topic: batch.topic, partition: String(batch.partition) }, lag);
@@ -208,18 +224,22 @@ export class StageRunner {
   /** A tick or flush: its outputs go out like a batch's, then the states it reported changed. */
   private async runOnState(fn: (ctx: TickContext<unknown>) => StageOutputs | Promise<StageOutputs>): Promise<void> {
     const result = await fn(tickContext(this.scope));
-    await this.produce(await encodeOutputs(this.runtime.codec, result, this.stage));
-    await this.persistState();
+    await this.write(await encodeOutputs(this.runtime.codec, result, this.stage), []);
   }
 
-  private produce(outputs: readonly PendingOutput[]): Promise<void> {
-    return produceOutputs(this.runtime.bus, this.runtime.metrics, this.stage.name, outputs);
-  }
-
-  /** Writes the changed keyed states to the changelog (after the outputs, before the commit). */
-  private async persistState(): Promise<void> {
-    const written = (await this.store?.flush()) ?? 0;
-    if (written > 0) this.runtime.metrics.stateWrites.inc(this.stageLabel, written);
+  /** Outputs, changed states and offsets; a write that retrying cannot fix stops the stage (see write-batch.ts). */
+  private async write(outputs: readonly PendingOutput[], offsets: TopicPartitionOffset[]): Promise<void> {
+    try {
+      await writeBatch(
+        this.scope,
+        { transactions: this.transactions, subscription: () => this.subscription! },
+        outputs,
+        offsets,
+      );
+    } catch (err) {
+      if (!(err instanceof DrainInterrupt)) this.fail(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
   }
 
   private updateReadyMetric(): void {

@@ -48,6 +48,12 @@ export interface StageRunOptions {
   changelog?: ChangelogSpec;
   /** Input deleted by the broker before it was read: stop for good, or count it and go on. @defaultValue 'stop' */
   onInputLost?: 'stop' | 'continue';
+  /**
+   * Exactly-once (PROCESSING_GUARANTEE=exactly-once, Kafka only): each stage's transactional id is
+   * `<groupId>.<instanceId>`, stable across restarts of one replica and different between replicas. Unset:
+   * at-least-once.
+   */
+  exactlyOnce?: { instanceId: string };
 }
 
 /**

@@ -95,16 +95,30 @@ export class KeyedStateStore<S> {
 
   /** Writes the changed states to the changelog; resolves once acknowledged with how many it wrote. */
   async flush(): Promise<number> {
-    if (this.dirty.size === 0) return 0;
-    const written = [...this.dirty];
-    const messages: BusMessage[] = written.map((entry) => {
+    const changes = this.changes();
+    if (changes.messages.length === 0) return 0;
+    await this.bus.produce(this.changelog.name, changes.messages);
+    changes.written();
+    return changes.messages.length;
+  }
+
+  /**
+   * The changed states as changelog records, for a writer of its own (a transaction). They stay marked until
+   * `written()`, so that a failed or aborted write is made again by the next attempt.
+   */
+  changes(): { topic: string; messages: BusMessage[]; written(): void } {
+    const entries = [...this.dirty];
+    const messages: BusMessage[] = entries.map((entry) => {
       const stored: StoredState<S> = { s: entry.state, o: entry.offsets };
       return { key: entry.key, partition: entry.partition, value: Buffer.from(JSON.stringify(stored)) };
     });
-    await this.bus.produce(this.changelog.name, messages);
-    // A failed write leaves them marked, so the retried batch writes them again.
-    for (const entry of written) this.dirty.delete(entry);
-    return messages.length;
+    return {
+      topic: this.changelog.name,
+      messages,
+      written: () => {
+        for (const entry of entries) this.dirty.delete(entry);
+      },
+    };
   }
 
   /** A partition restored or given away: changes to its old entries are no longer this worker's to write. */

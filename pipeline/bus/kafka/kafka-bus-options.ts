@@ -34,6 +34,8 @@ export interface KafkaTuning {
   maxRetryMs: number;
   /** Partitions whose batches are handled at the same time by one member. */
   partitionsConsumedConcurrently: number;
+  /** Exactly-once: the coordinator aborts a transaction left open longer (a producer killed mid-batch). */
+  transactionTimeoutMs: number;
 }
 
 export const defaultKafkaTuning: KafkaTuning = {
@@ -45,6 +47,7 @@ export const defaultKafkaTuning: KafkaTuning = {
   initialRetryMs: 100,
   maxRetryMs: 10_000,
   partitionsConsumedConcurrently: 1,
+  transactionTimeoutMs: 60_000,
 };
 
 /** kafkajs's retry options from the tuning. */

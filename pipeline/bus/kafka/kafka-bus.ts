@@ -1,6 +1,14 @@
 import { type Admin, Kafka, logLevel, type LogEntry, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
 import { BusClosedError } from '../../errors.ts';
-import type { Bus, BusMessage, BusRecord, SubscribeOptions, Subscription, TopicPartition } from '../bus.ts';
+import type {
+  Bus,
+  BusMessage,
+  BusRecord,
+  SubscribeOptions,
+  Subscription,
+  TopicPartition,
+  TransactionalProducer,
+} from '../bus.ts';
 import type { KafkaBusConfig } from './kafka-config.ts';
 import {
   defaultKafkaTuning,
@@ -14,6 +22,7 @@ import { toKafkaMessages } from './kafka-records.ts';
 import { readPartition } from './kafka-restore.ts';
 import { KafkaSubscription } from './kafka-subscription.ts';
 import { kafkaTopicAdmin } from './kafka-topics.ts';
+import { kafkaTransactionalProducer } from './kafka-transactions.ts';
 import { offsetResetFrom } from './kafkajs-workarounds.ts';
 
 // The kafkajs adapter of the Bus. This file holds the client, the producer, the admin (topics, partition
@@ -40,7 +49,7 @@ export function createKafkaBus(
   deps: KafkaBusDeps,
   tuning: Partial<KafkaTuning> = {},
 ): KafkaBus {
-  const t: KafkaTuning = { ...defaultKafkaTuning, ...tuning };
+  const t: KafkaTuning = { ...defaultKafkaTuning, ...config.tuning, ...tuning };
   const { log } = deps;
   const retry = retryOf(t);
   const kafka = new Kafka({
@@ -73,6 +82,7 @@ export function createKafkaBus(
   let producerReady: Promise<Producer> | null = null;
   let admin: Promise<Admin> | null = null;
   const subscriptions = new Set<KafkaSubscription>();
+  const transactional = new Set<TransactionalProducer>();
 
   const connected = <T extends { connect(): Promise<void> }>(client: T, reset: () => void): Promise<T> =>
     client.connect().then(
@@ -121,6 +131,13 @@ export function createKafkaBus(
       }
     },
 
+    async transactional(transactionalId: string): Promise<TransactionalProducer> {
+      if (closed) throw new BusClosedError('transaction');
+      const p = await kafkaTransactionalProducer(kafka, transactionalId, t, log);
+      transactional.add(p);
+      return p;
+    },
+
     async subscribe(options: SubscribeOptions): Promise<Subscription> {
       if (closed) throw new BusClosedError('subscribe');
       const sub = new KafkaSubscription(kafka, options, t, deps, ensureAdmin, () => subscriptions.delete(sub));
@@ -147,6 +164,7 @@ export function createKafkaBus(
       if (closed) return;
       await Promise.all([...subscriptions].map((s) => s.close()));
       closed = true;
+      await Promise.all([...transactional].map((p) => p.close().catch(() => undefined)));
       const a = admin;
       admin = null;
       await Promise.all([

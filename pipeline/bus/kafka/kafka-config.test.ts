@@ -23,6 +23,12 @@ describe('parseKafkaConfig', () => {
       brokers: ['kafka-0.kafka:9092', '10.0.0.7:9093', '[::1]:9094'],
       clientId: 'candleflow',
       ssl: false,
+      tuning: {
+        sessionTimeoutMs: 30_000,
+        heartbeatIntervalMs: 3_000,
+        rebalanceTimeoutMs: 60_000,
+        transactionTimeoutMs: 60_000,
+      },
     });
     expect(
       parseKafkaConfig({ KAFKA_BROKERS: 'k:9093', KAFKA_CLIENT_ID: 'trade-to-ohlc-1', KAFKA_SSL: 'TRUE' }),
@@ -68,5 +74,14 @@ describe('parseKafkaConfig', () => {
       'KAFKA_SASL_MECHANISM',
     );
     expect(configError({ KAFKA_BROKERS: 'kafka' }).message).toMatch(/^KAFKA_BROKERS must be host:port/);
+    expect(
+      configError({ KAFKA_BROKERS: 'k:1', KAFKA_SESSION_TIMEOUT: '6s', KAFKA_HEARTBEAT_INTERVAL: '3s' }).message,
+    ).toBe('KAFKA_HEARTBEAT_INTERVAL must be at most a third of KAFKA_SESSION_TIMEOUT (6000 ms), got 3000 ms');
+  });
+
+  it('reads the group and transaction timeouts', () => {
+    expect(
+      parseKafkaConfig({ KAFKA_BROKERS: 'k:1', KAFKA_SESSION_TIMEOUT: '6s', KAFKA_HEARTBEAT_INTERVAL: '1s' })?.tuning,
+    ).toMatchObject({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 });
   });
 });

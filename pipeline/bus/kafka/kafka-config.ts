@@ -1,5 +1,6 @@
 import { defineConfig, settings } from '../../config/settings.ts';
 import { ConfigError } from '../../errors.ts';
+import { defaultKafkaTuning, type KafkaTuning } from './kafka-bus-options.ts';
 
 // Settings of the kafkajs adapter. KAFKA_BROKERS switches the adapter on; the SASL variables match what a
 // Strimzi KafkaUser with SCRAM authentication hands out.
@@ -12,6 +13,8 @@ export interface KafkaBusConfig {
   clientId: string;
   ssl: boolean;
   sasl?: { mechanism: SaslMechanism; username: string; password: string };
+  /** Group and transaction timeouts from the settings; the rest of the tuning keeps its defaults. */
+  tuning?: Partial<KafkaTuning>;
 }
 
 const broker = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/;
@@ -42,8 +45,34 @@ export const kafkaConfig = defineConfig(
     }),
     saslUsername: settings.optionalText('KAFKA_SASL_USERNAME', { doc: 'SASL user (a Strimzi KafkaUser)' }),
     saslPassword: settings.optionalText('KAFKA_SASL_PASSWORD', { doc: 'SASL password' }),
+    sessionTimeoutMs: settings.duration('KAFKA_SESSION_TIMEOUT', {
+      default: defaultKafkaTuning.sessionTimeoutMs,
+      min: 1000,
+      doc: 'a member not heard from for this long loses its partitions: the wait before a killed worker\u2019s partitions move (the broker allows 6s to 5m by default)',
+    }),
+    heartbeatIntervalMs: settings.duration('KAFKA_HEARTBEAT_INTERVAL', {
+      default: defaultKafkaTuning.heartbeatIntervalMs,
+      min: 100,
+      doc: 'consumer heartbeats; at most a third of `KAFKA_SESSION_TIMEOUT`',
+    }),
+    rebalanceTimeoutMs: settings.duration('KAFKA_REBALANCE_TIMEOUT', {
+      default: defaultKafkaTuning.rebalanceTimeoutMs,
+      min: 1000,
+      doc: 'how long a rebalance waits for members to finish their batch in flight and rejoin',
+    }),
+    transactionTimeoutMs: settings.duration('KAFKA_TRANSACTION_TIMEOUT', {
+      default: defaultKafkaTuning.transactionTimeoutMs,
+      min: 1000,
+      doc: 'exactly-once: the broker aborts a transaction open longer (at most its `transaction.max.timeout.ms`, 15m)',
+    }),
   },
-  ({ brokers, clientId, ssl, saslMechanism, saslUsername, saslPassword }): KafkaBusConfig | null => {
+  ({ brokers, clientId, ssl, saslMechanism, saslUsername, saslPassword, ...tuning }): KafkaBusConfig | null => {
+    if (tuning.heartbeatIntervalMs * 3 > tuning.sessionTimeoutMs) {
+      throw new ConfigError(
+        'KAFKA_HEARTBEAT_INTERVAL',
+        `must be at most a third of KAFKA_SESSION_TIMEOUT (${tuning.sessionTimeoutMs} ms), got ${tuning.heartbeatIntervalMs} ms`,
+      );
+    }
     if (saslMechanism) {
       if (!saslUsername)
         throw new ConfigError('KAFKA_SASL_USERNAME', `is required with KAFKA_SASL_MECHANISM=${saslMechanism}`);
@@ -56,7 +85,7 @@ export const kafkaConfig = defineConfig(
       );
     }
     if (brokers.length === 0) return null;
-    const config: KafkaBusConfig = { brokers: [...brokers], clientId, ssl };
+    const config: KafkaBusConfig = { brokers: [...brokers], clientId, ssl, tuning };
     if (saslMechanism && saslUsername && saslPassword) {
       config.sasl = {
         mechanism: saslMechanism.toLowerCase() as SaslMechanism,

@@ -10,6 +10,7 @@ import {
 import { coPartitionedAssigner } from './co-partitioned-assignor.ts';
 import { retryOf, type KafkaBusDeps, type KafkaTuning, type PartitionLag } from './kafka-bus-options.ts';
 import { commitOwned, fetchCommitted, fetchGroupOffsets } from './kafka-commits.ts';
+import { runAssignmentHooks } from './kafka-assignment-hooks.ts';
 import { LostInput } from './kafka-lost-input.ts';
 import { watchForGoodFailures } from './kafka-consumer-failures.ts';
 import { toBusRecord } from './kafka-records.ts';
@@ -144,16 +145,16 @@ export class KafkaSubscription implements Subscription {
       const position = this.positions.get(k);
       if (position !== undefined) this.consumer.seek({ ...tp, offset: String(position) });
     }
-    const { onRevoke, onAssign } = this.options;
     this.hooksSettled = false;
+    const run = { groupId: this.groupId, revoked, assigned, stopped: () => this.closing !== null || this.failed };
     const hooks = this.hooks.then(async () => {
-      try {
-        if (revoked.length > 0 && onRevoke) await onRevoke(revoked);
-        if (assigned.length > 0 && onAssign) await onAssign(assigned);
-      } catch (err) {
-        this.hookError = err;
-        this.deps.log.error({ groupId: this.groupId, err: errorMessage(err) }, 'partition assignment callback failed');
-      }
+      const err = await runAssignmentHooks(this.options, run, this.tuning, this.deps.log);
+      if (err === undefined) return;
+      this.hookError = err;
+      this.deps.log.error({ groupId: this.groupId, err: errorMessage(err) }, 'partition assignment callback failed');
+      // Every batch would throw it again: the owner must stop instead of idling as a member that does nothing.
+      if (this.closing === null)
+        this.fail(`partition assignment callback of ${this.groupId} failed: ${errorMessage(err)}`);
     });
     this.hooks = hooks;
     void hooks.then(() => {
