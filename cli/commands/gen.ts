@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../pipeline/errors.ts';
-import { renderStrimziUsers, strimziUsersFile } from '../../pipeline/gen/strimzi-users.ts';
+import { renderStrimziUsers, strimziUsersExactlyOnceFile, strimziUsersFile } from '../../pipeline/gen/strimzi-users.ts';
 import { renderStrimziTopics, strimziTopicsFile } from '../../pipeline/gen/strimzi.ts';
 import { renderTypes, typesFile } from '../../schemas/generate-types.ts';
 import type { Command } from '../command.ts';
@@ -12,6 +12,7 @@ const generators: Record<string, { file: string; render: () => string }[]> = {
   strimzi: [
     { file: fileURLToPath(strimziTopicsFile), render: () => renderStrimziTopics() },
     { file: fileURLToPath(strimziUsersFile), render: () => renderStrimziUsers() },
+    { file: fileURLToPath(strimziUsersExactlyOnceFile), render: () => renderStrimziUsers('candleflow', true) },
   ],
 };
 

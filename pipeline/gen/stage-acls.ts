@@ -7,7 +7,7 @@ import { catalogue, changelogOf, deadLetterTopic, stageNames, type StageName } f
 export type AclOperation = 'Read' | 'Write' | 'Describe' | 'DescribeConfigs';
 
 export interface StageAcl {
-  resource: { type: 'topic' | 'group'; name: string; patternType: 'literal' | 'prefix' };
+  resource: { type: 'topic' | 'group' | 'transactionalId'; name: string; patternType: 'literal' | 'prefix' };
   operations: AclOperation[];
 }
 
@@ -22,12 +22,23 @@ const topicAcl = (name: string, operations: AclOperation[]): StageAcl => ({
   operations,
 });
 
+export interface AclOptions {
+  /** KAFKA_CLIENT_ID, which names the restore groups. @defaultValue 'candleflow' */
+  clientId?: string;
+  /** PROCESSING_GUARANTEE=exactly-once: the stage's transactional ids `<group>.<INSTANCE_ID>`. */
+  exactlyOnce?: boolean;
+}
+
 /**
  * A stage's rights: Read on its inputs and Write on its outputs and on its inputs' dead-letter topics; Read and
  * Write on its own changelog; Describe and DescribeConfigs on every topic it uses (the worker checks partitions
- * and cleanup policy at start); Read and Describe on its consumer group, and Read on restore groups.
+ * and cleanup policy at start); Read and Describe on its consumer group, and Read on restore groups; with
+ * exactly-once, Write and Describe on its transactional ids.
  */
-export function stageAcls(stage: StageName, clientId = 'candleflow'): StageAcl[] {
+export function stageAcls(
+  stage: StageName,
+  { clientId = 'candleflow', exactlyOnce = false }: AclOptions = {},
+): StageAcl[] {
   const inputs = catalogue.filter((t) => t.consumers.includes(stage)).map((t) => t.name);
   const outputs = catalogue.filter((t) => t.producers.includes(stage)).map((t) => t.name);
   const described: AclOperation[] = ['Describe', 'DescribeConfigs'];
@@ -50,12 +61,18 @@ export function stageAcls(stage: StageName, clientId = 'candleflow'): StageAcl[]
       operations: ['Read'],
     });
   }
+  if (exactlyOnce && inputs.length > 0) {
+    acls.push({
+      resource: { type: 'transactionalId', name: `${stageGroupId(stage)}.`, patternType: 'prefix' },
+      operations: ['Write', 'Describe'],
+    });
+  }
   return acls;
 }
 
 /** Every stage that touches Kafka, with its rights. */
-export function allStageAcls(clientId = 'candleflow'): { stage: StageName; acls: StageAcl[] }[] {
-  return stageNames.map((stage) => ({ stage, acls: stageAcls(stage, clientId) })).filter((s) => s.acls.length > 0);
+export function allStageAcls(options: AclOptions = {}): { stage: StageName; acls: StageAcl[] }[] {
+  return stageNames.map((stage) => ({ stage, acls: stageAcls(stage, options) })).filter((s) => s.acls.length > 0);
 }
 
 /** Lag-based autoscaling (KEDA's Kafka scaler) reads offsets and lag: Describe on topics and groups only. */

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stageAcls } from './stage-acls.ts';
-import { renderStrimziUsers, strimziUsersFile } from './strimzi-users.ts';
+import { renderStrimziUsers, strimziUsersExactlyOnceFile, strimziUsersFile } from './strimzi-users.ts';
 
 describe('Strimzi users', () => {
   it('strimzi/users.yaml is what the catalogue renders (run `candleflow gen strimzi` after changing schemas/topics.ts)', () => {
     expect(readFileSync(strimziUsersFile, 'utf8')).toBe(renderStrimziUsers());
+    expect(readFileSync(strimziUsersExactlyOnceFile, 'utf8')).toBe(renderStrimziUsers('candleflow', true));
   });
 
   it('gives a stage Read on its inputs, Write on its outputs and dead letters, its changelog and its group, nothing else', () => {
@@ -20,6 +21,15 @@ describe('Strimzi users', () => {
       'group candleflow.indicators': 'Read,Describe',
       'group candleflow.restore.': 'Read',
     });
+    const exactlyOnce = stageAcls('indicators', { exactlyOnce: true }).filter(
+      (a) => a.resource.type === 'transactionalId',
+    );
+    expect(exactlyOnce).toEqual([
+      {
+        resource: { type: 'transactionalId', name: 'candleflow.indicators.', patternType: 'prefix' },
+        operations: ['Write', 'Describe'],
+      },
+    ]);
   });
 
   it('renders one KafkaUser per stage and a describe-only autoscaler', () => {

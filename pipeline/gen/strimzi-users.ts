@@ -5,6 +5,8 @@ import { STRIMZI_TOPIC_API } from './strimzi.ts';
 // stage-acls.ts, and a read-only user for lag-based autoscaling. A test fails when the file is stale.
 
 export const strimziUsersFile = new URL('../../strimzi/users.yaml', import.meta.url);
+/** The same users with the rights PROCESSING_GUARANTEE=exactly-once needs besides: their transactional ids. */
+export const strimziUsersExactlyOnceFile = new URL('../../strimzi/users-exactly-once.yaml', import.meta.url);
 
 export const stageUserName = (stage: string): string => `candleflow-${stage}`;
 export const autoscalerUserName = 'candleflow-autoscaler';
@@ -32,9 +34,9 @@ function user(name: string, acls: readonly StageAcl[], clusterName: string, comm
 }
 
 /** strimzi/users.yaml as it must be. */
-export function renderStrimziUsers(clusterName = 'candleflow'): string {
+export function renderStrimziUsers(clusterName = 'candleflow', exactlyOnce = false): string {
   const documents = [
-    ...allStageAcls().map(({ stage, acls }) =>
+    ...allStageAcls({ exactlyOnce }).map(({ stage, acls }) =>
       user(
         stageUserName(stage),
         acls,
@@ -51,6 +53,9 @@ export function renderStrimziUsers(clusterName = 'candleflow'): string {
   ];
   const header = [
     '# Generated from schemas/topics.ts by `candleflow gen strimzi`. Do not edit.',
+    exactlyOnce
+      ? '# For PROCESSING_GUARANTEE=exactly-once: users.yaml plus Write on each stage\u2019s transactional ids. Apply one of the two.'
+      : '# For the default PROCESSING_GUARANTEE=at-least-once; users-exactly-once.yaml adds what exactly-once needs.',
     '# Each worker runs as its stage\u2019s user: KAFKA_SASL_MECHANISM=scram-sha-512, KAFKA_SASL_USERNAME=candleflow-<stage>,',
     '# KAFKA_SASL_PASSWORD from the Secret the user operator creates (key password), KAFKA_SSL=true.',
   ].join('\n');

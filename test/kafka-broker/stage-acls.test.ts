@@ -37,10 +37,16 @@ const operation = {
   DescribeConfigs: AclOperationTypes.DESCRIBE_CONFIGS,
 } as const;
 
+const resourceType = {
+  topic: AclResourceTypes.TOPIC,
+  group: AclResourceTypes.GROUP,
+  transactionalId: AclResourceTypes.TRANSACTIONAL_ID,
+} as const;
+
 function kafkajsAcls(acls: readonly StageAcl[]) {
   return acls.flatMap((a) =>
     a.operations.map((op) => ({
-      resourceType: a.resource.type === 'topic' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
+      resourceType: resourceType[a.resource.type],
       resourceName: a.resource.name,
       resourcePatternType:
         a.resource.patternType === 'prefix' ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL,
@@ -95,8 +101,9 @@ describeWithService(
       await cluster?.stop();
     });
 
-    const startWorker = () =>
+    const startWorker = (env: Record<string, string> = {}) =>
       spawnCandleflow(['run', stage], {
+        ...env,
         KAFKA_BROKERS: cluster.saslBrokers.join(','),
         KAFKA_SASL_MECHANISM: 'scram-sha-512',
         KAFKA_SASL_USERNAME: user.username,
@@ -175,5 +182,54 @@ describeWithService(
       expect(await revokedExit).toBe(1);
       expect(revokedOut).toContain('needs Read on topic trades');
     }, 300_000);
+
+    it('exactly-once: works with the transactional-id rights of users-exactly-once.yaml, stops naming them without', async () => {
+      const eos = { PROCESSING_GUARANTEE: 'exactly-once', INSTANCE_ID: 'acl-test' };
+      const transactional = kafkajsAcls(stageAcls(stage, { exactlyOnce: true })).filter(
+        (a) => a.resourceType === AclResourceTypes.TRANSACTIONAL_ID,
+      );
+      expect(transactional.map((a) => a.resourceName)).toEqual([
+        'candleflow.trade-to-ohlc.',
+        'candleflow.trade-to-ohlc.',
+      ]);
+      // The previous test took Read on trades away.
+      await admin.createAcls({ acl: kafkajsAcls(stageAcls(stage)) });
+
+      const refused = startWorker(eos);
+      let refusedOut = '';
+      refused.stdout.on('data', (d: Buffer) => (refusedOut += d));
+      refused.stderr.on('data', (d: Buffer) => (refusedOut += d));
+      expect(await new Promise<number | null>((r) => refused.once('exit', r))).not.toBe(0);
+      expect(refusedOut).toContain('needs Write on transactionalId candleflow.trade-to-ohlc.acl-test');
+
+      await admin.createAcls({ acl: transactional });
+      const minute = Date.UTC(2026, 0, 1, 13, 0);
+      const values: Buffer[] = [];
+      const candles = kafka.consumer({ groupId: 'test-candles-eos', maxWaitTimeInMs: 100 });
+      await candles.connect();
+      await candles.subscribe({ topic: 'candles', fromBeginning: false });
+      const worker = startWorker(eos);
+      try {
+        await waitForLine(worker, /candleflow run ready/, 60_000);
+        await candles.run({ eachMessage: async ({ message }) => void values.push(message.value!) });
+        await sendTrades([trade(10, minute), trade(11, minute + 65_000)]);
+        // The window the previous test left open closes first, with flat candles up to this one.
+        const decoded: Record<string, unknown>[] = [];
+        await waitFor(
+          async () => {
+            for (const v of values.splice(0))
+              decoded.push((await codec.decode('candles', v)) as Record<string, unknown>);
+            return decoded.some((c) => c.start === minute);
+          },
+          'the closed candle written in a transaction',
+          60_000,
+        );
+        expect(decoded.find((c) => c.start === minute)).toMatchObject({ open: 110, close: 110, trades: 1 });
+      } finally {
+        worker.kill('SIGTERM');
+        await new Promise((r) => worker.once('exit', r));
+        await candles.disconnect();
+      }
+    }, 180_000);
   },
 );

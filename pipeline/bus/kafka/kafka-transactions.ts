@@ -1,5 +1,5 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
-import { BusClosedError, CandleflowError, ProducerFencedError } from '../../errors.ts';
+import { BusClosedError, BusError, CandleflowError, ProducerFencedError } from '../../errors.ts';
 import type { BusTransaction, TransactionalProducer } from '../bus.ts';
 import { retryOf, type BusLogger, type KafkaTuning } from './kafka-bus-options.ts';
 import { toAccessError, toBusError } from './kafka-errors.ts';
@@ -28,6 +28,14 @@ export async function kafkaTransactionalProducer(
   ) => {
     const types = protocolErrorTypes(err);
     if (types.some((t) => t.endsWith('_AUTHORIZATION_FAILED'))) return toAccessError(what, err, access);
+    // kafkajs drops the reason FindCoordinator failed (cluster/index.js, findGroupCoordinatorMetadata); for a
+    // transactional id it is almost always the missing right.
+    if ((err as { name?: string }).name === 'KafkaJSGroupCoordinatorNotFound') {
+      return new BusError(
+        `${what}: no transaction coordinator answered (kafkajs does not say why): needs ${access.operation} on ${access.resource}, or the broker's __transaction_state is unavailable`,
+        { retriable: true, cause: err },
+      );
+    }
     if (types.some((t) => fencedTypes.has(t))) {
       return new ProducerFencedError(
         `${what}: transactional id ${transactionalId} was opened by another producer (${types.join(', ')}); give each replica its own INSTANCE_ID`,
