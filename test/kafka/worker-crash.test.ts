@@ -13,7 +13,7 @@ import { sharedKafkaBroker } from '../support/shared-kafka-broker.ts';
 
 const workerFile = fileURLToPath(new URL('./fixtures/copy-worker.ts', import.meta.url));
 const INPUTS = 1500;
-// The worker is killed, not the broker: the run's shared one does.
+// Only the worker is killed, so the run's shared broker does; the names are this file's own.
 const { broker, missing } = sharedKafkaBroker();
 const [input, output] = [uniqueName('crash-in'), uniqueName('crash-out')];
 
