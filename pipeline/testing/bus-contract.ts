@@ -20,7 +20,7 @@ import { waitFor } from './wait-for.ts';
 export interface BusFixture {
   /** A bus connected to the broker under test; closed by the suite. */
   createBus(): Promise<Bus>;
-  /** Makes topics exist with these partitions (the mock broker cannot create topics over the protocol). */
+  /** Makes topics exist with these partitions, ready to be written (on Kafka: created, and served by their leaders). */
   createTopics(topics: readonly TopicSettings[]): Promise<void>;
   /** A codec for runner tests. @defaultValue createLocalRegistryCodec() */
   createCodec?(): Promise<Codec>;

@@ -1,41 +1,31 @@
 import { afterAll } from 'vitest';
-import { createKafkaBus } from '../../pipeline/bus/kafka/kafka-bus.ts';
+import { createKafkaBus, type KafkaBus } from '../../pipeline/bus/kafka/kafka-bus.ts';
 import { silentLogger } from '../../pipeline/log.ts';
 import { busContract } from '../../pipeline/testing/bus-contract.ts';
+import { kafkaBrokerService } from '../support/kafka-broker.ts';
 import { fastTuning } from '../support/kafka-harness.ts';
-import {
-  kafkaMockMissing,
-  kafkaMockService,
-  startKafkaMock,
-  withMockTopicCreation,
-  type KafkaMock,
-} from '../support/kafka-mock.ts';
+import { createServedTopics } from '../support/served-topics.ts';
 import { describeWithService } from '../support/services.ts';
+import { sharedKafkaBroker } from '../support/shared-kafka-broker.ts';
 
-// The same Bus contract the embedded bus passes (pipeline/bus/memory-bus.test.ts), on a real Kafka-protocol broker.
+// The same Bus contract the embedded bus passes (pipeline/bus/memory-bus.test.ts), on Apache Kafka: the run's
+// shared broker, topics created over CreateTopics by the adapter's own ensureTopics (as a worker does at start), and
+// awaited until their leaders serve them (served-topics.ts: else a produce right after may write records twice).
 
-describeWithService(kafkaMockService, kafkaMockMissing(), 'kafkajs adapter', () => {
-  let mock: KafkaMock | undefined;
-  const started = async (): Promise<KafkaMock> => (mock ??= await startKafkaMock());
-  afterAll(async () => mock?.stop());
+const { broker, missing } = sharedKafkaBroker();
+
+describeWithService(kafkaBrokerService, missing, 'kafkajs adapter', () => {
+  const newBus = (): KafkaBus => createKafkaBus(broker!.busConfig('contract'), { log: silentLogger }, fastTuning);
+  let admin: KafkaBus | undefined;
+  afterAll(async () => admin?.close());
 
   busContract(
-    'kafkajs on the librdkafka mock broker',
+    `kafkajs on Apache Kafka ${broker?.version ?? ''}`,
     {
-      createBus: async () => {
-        const m = await started();
-        return withMockTopicCreation(
-          createKafkaBus(
-            { brokers: m.brokers.split(','), clientId: 'contract', ssl: false },
-            { log: silentLogger },
-            fastTuning,
-          ),
-          m,
-        );
-      },
+      createBus: async () => newBus(),
       createTopics: async (topics) => {
-        const m = await started();
-        for (const t of topics) await m.createTopic({ name: t.name, partitions: t.partitions });
+        admin ??= newBus();
+        await createServedTopics(admin, broker!.busConfig().brokers, topics);
       },
     },
     30_000,

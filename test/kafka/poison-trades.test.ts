@@ -40,6 +40,8 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'poison trades on 
   let worker: ChildProcessWithoutNullStreams | undefined;
 
   beforeAll(async () => {
+    // A broker of its own, not the run's shared one: the worker uses the catalogue's topics (trades, candles,
+    // trades.dlq) and its stage's group, which fixed names other files' records would meet.
     cluster = await startKafkaCluster({ nodes: 1 });
     registry = await startTestSchemaRegistry();
     codec = await createSchemaRegistryCodec({ url: registry.url });

@@ -34,6 +34,8 @@ describeWithService(
     let bus: KafkaBus;
     let codec: Codec;
     beforeAll(async () => {
+      // A broker of its own, not the run's shared one: the example and the worker use the catalogue's topics
+      // (trades, candles) and the stage's group, which fixed names other files' records would meet.
       cluster = await startKafkaCluster({ nodes: 1 });
       brokers = cluster.brokers.join(',');
       registry = await startTestSchemaRegistry();

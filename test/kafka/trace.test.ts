@@ -15,15 +15,18 @@ import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
 import type { Trade } from '../../schemas/types.ts';
 import { fastTuning } from '../support/kafka-harness.ts';
-import { kafkaMockMissing, kafkaMockService, startKafkaMock, type KafkaMock } from '../support/kafka-mock.ts';
+import { kafkaBrokerService } from '../support/kafka-broker.ts';
 import { describeWithService } from '../support/services.ts';
+import { sharedKafkaBroker } from '../support/shared-kafka-broker.ts';
 
 // One trade's trace, followed through two stages over a Kafka-protocol broker: the producer's span, the first
 // stage's span (its child, context read from the Kafka headers) and the second stage's span (the first's child).
+// On the run's shared Apache Kafka broker.
 
-describeWithService(kafkaMockService, kafkaMockMissing(), 'tracing across stages on Kafka', () => {
+const { broker, missing } = sharedKafkaBroker();
+
+describeWithService(kafkaBrokerService, missing, 'tracing across stages on Kafka', () => {
   const exporter = new tracing.InMemorySpanExporter();
-  let mock: KafkaMock;
   let bus: KafkaBus;
   beforeAll(async () => {
     await startTelemetry({
@@ -31,26 +34,19 @@ describeWithService(kafkaMockService, kafkaMockMissing(), 'tracing across stages
       env: {},
       spanProcessors: [new tracing.SimpleSpanProcessor(exporter)],
     });
-    mock = await startKafkaMock({ topics: [] });
-    bus = createKafkaBus(
-      { brokers: mock.brokers.split(','), clientId: 'trace-test', ssl: false },
-      { log: silentLogger },
-      fastTuning,
-    );
+    bus = createKafkaBus(broker!.busConfig('trace-test'), { log: silentLogger }, fastTuning);
   });
   afterAll(async () => {
     await bus?.close();
-    await mock?.stop();
     await shutdownTelemetry();
   });
 
   it('links one trade from its producer through two stages in one trace', async () => {
     const spec = (name: string): TopicSpec<'Trade'> => ({ ...topics.trades, name: uniqueName(name), partitions: 1 });
     const [first, middle, last] = [spec('in'), spec('mid'), spec('out')];
-    for (const t of [first, middle, last]) {
-      await mock.createTopic({ name: t.name, partitions: 1 });
-      await mock.createTopic({ name: `${t.name}.dlq`, partitions: 1 });
-    }
+    await bus.ensureTopics(
+      [first, middle, last].flatMap((t) => [t.name, `${t.name}.dlq`]).map((name) => ({ name, partitions: 1 })),
+    );
     const codec = createLocalRegistryCodec();
     const runtime = {
       bus,

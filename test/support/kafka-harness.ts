@@ -2,9 +2,9 @@ import type { BusLogger, KafkaTuning } from '../../pipeline/bus/kafka/kafka-bus.
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { waitFor as waitForShared } from '../../pipeline/testing/wait-for.ts';
 
-// Small pieces shared by the suites that run the kafkajs adapter against the mock broker.
+// Small pieces shared by the suites that run the kafkajs adapter against a broker.
 
-/** Short sessions and fetch waits so rebalances and deliveries take about a second on the mock. */
+/** Short sessions (Kafka's minimum, group.min.session.timeout.ms, is 6 s) and fetch waits, for quick rebalances. */
 export const fastTuning: Partial<KafkaTuning> = {
   fetchMaxWaitMs: 100,
   sessionTimeoutMs: 6_000,

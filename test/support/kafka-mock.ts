@@ -2,7 +2,6 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Bus, TopicSettings } from '../../pipeline/bus/bus.ts';
 import { allTopicSettings } from '../../schemas/topics.ts';
 
 // librdkafka's mock cluster (test/kafka-mock/mock-cluster.c) as a child process: a real Kafka-protocol broker
@@ -107,19 +106,4 @@ async function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
-}
-
-/**
- * The bus with an ensureTopics that creates topics in the mock (which has no CreateTopics), for suites such as
- * the Bus contract tests that create their topics through the Bus.
- */
-export function withMockTopicCreation<B extends Bus>(bus: B, mock: KafkaMock): B {
-  const ensureTopics = async (topics: readonly TopicSettings[]): Promise<void> => {
-    for (const t of topics) {
-      await mock.createTopic({ name: t.name, partitions: t.partitions }).catch((err: Error) => {
-        if (!/already exists/i.test(err.message)) throw err;
-      });
-    }
-  };
-  return { ...bus, ensureTopics };
 }
