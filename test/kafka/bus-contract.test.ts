@@ -4,13 +4,11 @@ import { silentLogger } from '../../pipeline/log.ts';
 import { busContract } from '../../pipeline/testing/bus-contract.ts';
 import { kafkaBrokerService } from '../support/kafka-broker.ts';
 import { fastTuning } from '../support/kafka-harness.ts';
-import { createServedTopics } from '../support/served-topics.ts';
 import { describeWithService } from '../support/services.ts';
 import { sharedKafkaBroker } from '../support/shared-kafka-broker.ts';
 
 // The same Bus contract the embedded bus passes (pipeline/bus/memory-bus.test.ts), on Apache Kafka: the run's
-// shared broker, topics created over CreateTopics by the adapter's own ensureTopics (as a worker does at start), and
-// awaited until their leaders serve them (served-topics.ts: else a produce right after may write records twice).
+// shared broker, topics created over CreateTopics by the adapter's own ensureTopics (as a worker does at start).
 
 const { broker, missing } = sharedKafkaBroker();
 
@@ -25,7 +23,7 @@ describeWithService(kafkaBrokerService, missing, 'kafkajs adapter', () => {
       createBus: async () => newBus(),
       createTopics: async (topics) => {
         admin ??= newBus();
-        await createServedTopics(admin, broker!.busConfig().brokers, topics);
+        await admin.ensureTopics(topics);
       },
     },
     30_000,

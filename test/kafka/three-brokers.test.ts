@@ -11,7 +11,6 @@ import {
   startKafkaCluster,
 } from '../support/kafka-broker.ts';
 import { fastTuning, memoryLogger, waitFor } from '../support/kafka-harness.ts';
-import { createServedTopics } from '../support/served-topics.ts';
 import { describeWithService } from '../support/services.ts';
 
 // The adapter on three Apache Kafka nodes, a topic replicated on all of them: its partitions' leaders are spread
@@ -35,7 +34,7 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'kafkajs adapter o
 
   it('produces to and consumes from partitions led by different brokers, each replicated 3 times', async () => {
     const topic = uniqueName('candles');
-    await createServedTopics(bus, cluster.brokers, [{ name: topic, partitions: 6, replicas: 3 }]);
+    await bus.ensureTopics([{ name: topic, partitions: 6, replicas: 3 }]);
     expect(await bus.partitionCount(topic)).toBe(6);
     const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
     const leaderOf = new Map(metadata!.partitions.map((p) => [p.partitionId, p.leader]));

@@ -7,7 +7,6 @@ import { createKafkaBus, type KafkaBus } from '../../pipeline/bus/kafka/kafka-bu
 import { uniqueName } from '../../pipeline/testing/unique-name.ts';
 import { kafkaBrokerService } from '../support/kafka-broker.ts';
 import { fastTuning, memoryLogger, waitFor } from '../support/kafka-harness.ts';
-import { createServedTopics } from '../support/served-topics.ts';
 import { describeWithService } from '../support/services.ts';
 import { sharedKafkaBroker } from '../support/shared-kafka-broker.ts';
 
@@ -47,7 +46,7 @@ describeWithService(kafkaBrokerService, missing, 'a worker killed mid-batch (SIG
 
   beforeAll(async () => {
     bus = createKafkaBus(broker!.busConfig('crash-test'), { log: memoryLogger() }, fastTuning);
-    await createServedTopics(bus, broker!.busConfig().brokers, [
+    await bus.ensureTopics([
       { name: input, partitions: 3, replicas: 1 },
       { name: output, partitions: 3, replicas: 1 },
     ]);

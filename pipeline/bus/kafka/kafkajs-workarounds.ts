@@ -98,13 +98,17 @@ export function assignedByBroker(join: { leaderId: string }): boolean {
 }
 
 /** Metadata answers for a topic the answering broker has not learnt of yet (KRaft propagates asynchronously). */
-const notYetKnown = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const notYetKnown = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
 
 /**
- * createTopics, then waits until every partition has a leader. kafkajs's own `waitForLeaders: true` polls
- * Metadata and tolerates only LEADER_NOT_AVAILABLE; a KRaft broker that has not applied the new topic's
- * metadata record yet answers UNKNOWN_TOPIC_OR_PARTITION instead, and kafkajs then throws from a createTopics
- * that did create the topics. Resolves like createTopics: false when every topic existed already.
+ * createTopics, then waits until every partition has a leader that serves it. kafkajs's own `waitForLeaders:
+ * true` polls Metadata and tolerates only LEADER_NOT_AVAILABLE; a KRaft broker that has not applied the new
+ * topic's metadata record yet answers UNKNOWN_TOPIC_OR_PARTITION instead, and kafkajs then throws from a
+ * createTopics that did create the topics. And Kafka 4.4 names a leader in its metadata a moment before that
+ * broker serves the partition: a Produce in between gets NOT_LEADER_OR_FOLLOWER for it, and kafkajs sends the
+ * whole request again, writing the request's other partitions twice; a state restore's ListOffsets fails the
+ * same way. So it also waits until ListOffsets answers for every topic. Resolves like createTopics: false when
+ * every topic existed already.
  */
 export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], timeoutMs = 30_000): Promise<boolean> {
   const created = await admin.createTopics({ topics, waitForLeaders: false });
@@ -112,12 +116,15 @@ export async function createTopicsAndWait(admin: Admin, topics: ITopicConfig[], 
   for (;;) {
     try {
       const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
-      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return created;
+      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        for (const t of topics) await admin.fetchTopicOffsets(t.topic);
+        return created;
+      }
     } catch (err) {
       if (!causes(err).some((e) => notYetKnown.has(e.type ?? ''))) throw err;
     }
     if (Date.now() > deadline)
-      throw new Error(`topics ${topics.map((t) => t.topic).join(', ')} have no leaders after ${timeoutMs} ms`);
+      throw new Error(`topics ${topics.map((t) => t.topic).join(', ')} have no serving leaders after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
