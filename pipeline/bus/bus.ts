@@ -89,7 +89,7 @@ export interface SubscribeOptions {
    * Called when the broker no longer had records this group had not read yet (retention or deleteRecords ran
    * ahead of it) and the client skipped to the log start: `skipped` records were never delivered.
    */
-  onInputLost?(lost: TopicPartition & { skipped: number; from: number; to: number }): void;
+  onInputLost?(lost: TopicPartition & { skipped: number; from: number; to: number }): void | Promise<void>;
   /** On lost input, keep the group's committed offset where it was (the owner stops; a restart stops again). */
   keepLostOffsets?: boolean;
 }

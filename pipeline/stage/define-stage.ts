@@ -98,6 +98,11 @@ export interface TickContext<S> {
 export interface KeyedState<S> {
   /** State of a key seen for the first time. */
   initial(key: string): S;
+  /**
+   * Records of this state's partition were deleted before they were read and the worker goes on
+   * (ON_INPUT_LOST=continue): the state as it must be across that hole (a candle builder stops filling gaps).
+   */
+  inputLost?(state: S): S;
 }
 
 export type StageOutputs = readonly Output[] | Output[] | void;

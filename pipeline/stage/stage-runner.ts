@@ -182,7 +182,7 @@ export class StageRunner {
     }
   }
 
-  private onInputLost(lost: TopicPartition & { skipped: number; from: number; to: number }): void {
+  private async onInputLost(lost: TopicPartition & { skipped: number; from: number; to: number }): Promise<void> {
     const { topic, partition, skipped } = lost;
     this.runtime.metrics.inputLost.inc({ stage: this.stage.name, topic, partition: String(partition) }, skipped);
     const message = `${skipped} records of ${topic}[${partition}] (offsets ${lost.from} to ${lost.to - 1}) were deleted before ${this.groupId} read them`;
@@ -190,7 +190,20 @@ export class StageRunner {
     // Candles and state built across the hole would look like quiet trading; by default the worker stops.
     if ((this.options.onInputLost ?? 'stop') === 'stop') {
       this.fail(new InputLostError(`${message}; set ON_INPUT_LOST=continue to go on from the log start`));
+      return;
     }
+    // Before the partition's next batch (the subscription holds it until this resolves).
+    const across = this.stage.state?.inputLost;
+    const store = this.store;
+    if (!across || !store) return;
+    await this.lock.run(async () => {
+      for (const [p, key] of store.keys()) {
+        if (p !== partition) continue;
+        const entry = store.entry(p, key);
+        entry.state = across(entry.state);
+        store.changed(entry);
+      }
+    });
   }
 
   /** Stops taking records for good: the batch stays uncommitted, readiness goes to 0, the worker is told. */

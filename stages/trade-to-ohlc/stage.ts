@@ -41,7 +41,7 @@ export function createTradeToOhlcStage(
     description: 'Aggregates trades into UTC-aligned OHLCV candles per symbol and timeframe.',
     inputs: [topics.trades],
     outputs: [topics.candles, topics.candlesPartial],
-    state: { initial: (key) => initialSymbolState(key) },
+    state: { initial: (key) => initialSymbolState(key), inputLost: (state) => ({ ...state, inputLost: true }) },
     // One rule for a symbol whichever way it comes in (the topic, a file, --symbol): ccxt's unified BASE/QUOTE.
     prepare: (trade) => {
       const symbol = unifySymbol(trade.symbol);

@@ -244,3 +244,24 @@ describe('state', () => {
     expect(partialCandles(state, config())).toMatchObject([{ start: T0, final: false, close: 100 }]);
   });
 });
+
+describe('input lost before it was read (ON_INPUT_LOST=continue)', () => {
+  it('fills no flat candles across the hole, and fills gaps again after the next trade', () => {
+    const cfg = config({ gaps: 'flat' });
+    const minutes = (candles: Candle[]) => candles.map((c) => (c.start - T0) / 60_000);
+    const later = [trade(5 * 60_000 + 1_000, 101), trade(8 * 60_000 + 1_000, 102)];
+    const read = (inputLost: boolean) => {
+      const state = initialSymbolState('BTC/USD');
+      const candles: Candle[] = [];
+      applyTrade(state, trade(1_000, 100), cfg, candles);
+      if (inputLost) state.inputLost = true;
+      for (const t of later) applyTrade(state, t, cfg, candles);
+      return { candles: minutes(candles), state };
+    };
+    expect(read(false).candles).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // Minutes 1-4 were a hole in what was read; 6 is a quiet minute after it again.
+    const across = read(true);
+    expect(across.candles).toEqual([0, 5, 6]);
+    expect(across.state.inputLost).toBeUndefined();
+  });
+});

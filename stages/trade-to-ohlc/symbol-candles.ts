@@ -34,6 +34,11 @@ export interface SymbolCandleState {
   dedup: DedupState;
   /** Set while the trade source reports the exchange feed disconnected: the wall clock then closes nothing. */
   feedDown: boolean;
+  /**
+   * Trades of this symbol's partition were deleted before they were read (ON_INPUT_LOST=continue): until the
+   * next trade, empty windows are a hole in what was read, not quiet trading, and get no flat candles.
+   */
+  inputLost?: boolean;
   /** Wall-clock arrival minus event time of the latest trade: how far behind the present the stream was. */
   lastLagMs: number | null;
   counts: { applied: number; duplicates: number; late: number };
@@ -136,8 +141,10 @@ export function applyTrade(
     state.watermark = timestamp;
     const boundary = timestamp - config.graceMs;
     // Most trades close nothing: skip the call unless the boundary reached the next shortest window's end.
-    if (state.closedBefore === null || boundary >= state.closedBefore + shortestMs)
+    if (state.closedBefore === null || boundary >= state.closedBefore + shortestMs) {
       closeThrough(state, boundary, config, true, out);
+      if (state.inputLost) delete state.inputLost;
+    }
   }
   return 'applied';
 }
@@ -161,7 +168,7 @@ export function closeThrough(
   if (state.closedBefore !== null && closedBefore <= state.closedBefore) return;
   state.closedBefore = closedBefore;
   const flat = config.gaps === 'flat';
-  const maxGapMs = config.maxGapWindows * shortestMs;
+  const maxGapMs = state.inputLost ? 0 : config.maxGapWindows * shortestMs;
   for (const frame of frames) {
     const tf = frame.timeframe;
     const lengthMs = frame.lengthMs;

@@ -14,7 +14,7 @@ import {
 } from '../support/kafka-broker.ts';
 import { describeWithService } from '../support/services.ts';
 import { ConsumerProtocolMember } from './consumer-protocol-member.ts';
-import { kafkajsClient, producerOptions } from './kafkajs-helpers.ts';
+import { collect, kafkajsClient, producerOptions } from './kafkajs-helpers.ts';
 
 // `candleflow run trade-to-ohlc` as a process on a real broker, in the states a user's cluster can be in:
 // topics that contradict the catalogue, a consumer kafkajs will not restart, records deleted before they were
@@ -146,7 +146,7 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'a Kafka worker in
     }
   }, 90_000);
 
-  it('records deleted before they were read are counted and stop the worker (ON_INPUT_LOST=stop)', async () => {
+  it('records deleted before they were read are counted and stop the worker (ON_INPUT_LOST=stop); continue fills no gap across them', async () => {
     const c = await cluster1();
     const producer = kafka.producer(producerOptions);
     await producer.connect();
@@ -164,8 +164,8 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'a Kafka worker in
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
 
-      // While it is away: 20 more trades, of which retention (here deleteRecords) takes the first 15.
-      await sendTrades(producer, 10, 20, start);
+      // While it is away: 20 more trades five minutes on, of which retention (here deleteRecords) takes the first 15.
+      await sendTrades(producer, 10, 20, start + 5 * 60_000);
       const partition = (await admin.fetchOffsets({ groupId: group, topics: ['trades'] }))[0]!.partitions.find(
         (p) => Number(p.offset) === 10,
       )!.partition;
@@ -193,6 +193,12 @@ describeWithService(kafkaBrokerService, kafkaBrokerMissing(), 'a Kafka worker in
         30_000,
       );
       await waitFor(async () => (await committed()) === 30, 'the worker to read on from the log start', 30_000);
+      // The first minute closes; the four minutes in the hole are not presented as flat trading.
+      const candles = await collect(kafka, 'candles', { groupId: 'test-candles', commit: false });
+      await waitFor(() => candles.records.length >= 1, 'the first candle', 30_000);
+      await new Promise((r) => setTimeout(r, 1000)); // flat candles would have come in the same batch
+      await candles.stop();
+      expect(candles.records.map((r) => r.key)).toEqual([`BTC/USD|1m|${start}`]);
     } finally {
       await producer.disconnect();
     }

@@ -42,7 +42,7 @@ export class LostInput {
       this.stopped = true;
       await this.restoreCommitted(tp, from);
     }
-    this.options.onInputLost?.({ ...tp, from, to, skipped: Math.max(0, to - from) });
+    await this.options.onInputLost?.({ ...tp, from, to, skipped: Math.max(0, to - from) });
   }
 
   /** Waits for kafkajs's own reset commit (it follows its log line), then commits `from` again. */
