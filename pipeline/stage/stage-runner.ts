@@ -194,16 +194,7 @@ export class StageRunner {
     }
     // Before the partition's next batch (the subscription holds it until this resolves).
     const across = this.stage.state?.inputLost;
-    const store = this.store;
-    if (!across || !store) return;
-    await this.lock.run(async () => {
-      for (const [p, key] of store.keys()) {
-        if (p !== partition) continue;
-        const entry = store.entry(p, key);
-        entry.state = across(entry.state);
-        store.changed(entry);
-      }
-    });
+    if (across && this.store) await this.lock.run(async () => this.store!.updatePartition(partition, across));
   }
 
   /** Stops taking records for good: the batch stays uncommitted, readiness goes to 0, the worker is told. */

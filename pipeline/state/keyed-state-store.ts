@@ -88,6 +88,14 @@ export class KeyedStateStore<S> {
     for (const [partition, entries] of this.partitions) for (const key of entries.keys()) yield [partition, key];
   }
 
+  /** Replaces every state held for a partition by `update(state)`; the next flush writes them. */
+  updatePartition(partition: number, update: (state: S) => S): void {
+    for (const entry of this.partitions.get(partition)?.values() ?? []) {
+      entry.state = update(entry.state);
+      this.dirty.add(entry);
+    }
+  }
+
   /** Marks a state changed: the next flush writes it. */
   changed(entry: StateEntry<S>): void {
     this.dirty.add(entry);
