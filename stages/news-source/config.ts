@@ -5,9 +5,7 @@ export const newsFileFormats = ['jsonl', 'csv'] as const;
 export type NewsFileFormat = (typeof newsFileFormats)[number];
 
 export type NewsSourceSpec =
-  | { kind: 'none' }
-  | { kind: 'file'; format: NewsFileFormat; path: string }
-  | { kind: 'rss'; urls: string[] };
+  { kind: 'none' } | { kind: 'file'; format: NewsFileFormat; path: string } | { kind: 'rss'; urls: string[] };
 
 export interface NewsSourceConfig {
   source: NewsSourceSpec;

@@ -27,6 +27,8 @@ export function plainText(html: string | null): string | null {
   if (html === null) return null;
   const text = html
     .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+    // Inline markup joins its words to their neighbours ("<b>rose</b>."); any other tag separates them.
+    .replace(/<\/?(?:a|abbr|b|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^>]*>/gi, '')
     .replace(/<[^>]*>/g, ' ')
     .replace(/&nbsp;/g, ' ')
     .replace(/\s+/g, ' ')

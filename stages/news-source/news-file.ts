@@ -108,7 +108,11 @@ async function* csvRecords(path: string): AsyncGenerator<{ record: string; line:
 }
 
 /** The news items of a file in file order, with the line of each bad record and why. */
-export async function* newsOfFile(path: string, format: NewsFileFormat, defaultSource = 'file'): AsyncGenerator<NewsRow> {
+export async function* newsOfFile(
+  path: string,
+  format: NewsFileFormat,
+  defaultSource = 'file',
+): AsyncGenerator<NewsRow> {
   if (format === 'jsonl') {
     for await (const { line, lineNumber } of readLines(path)) {
       if (line.trim() === '') continue;

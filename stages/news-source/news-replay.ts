@@ -30,7 +30,8 @@ export async function replayNewsFile(
     if (ctx.signal.aborted) break;
     if ('error' in row) {
       bad += 1;
-      if (bad <= LOGGED_BAD) ctx.log.warn({ path: options.path, line: row.line, reason: row.error }, 'news record skipped');
+      if (bad <= LOGGED_BAD)
+        ctx.log.warn({ path: options.path, line: row.line, reason: row.error }, 'news record skipped');
       continue;
     }
     // Send what is due before sleeping, so a paced replay never holds items back.
