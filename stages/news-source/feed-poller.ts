@@ -11,7 +11,7 @@ export interface FeedPollOptions {
   intervalMs: number;
   /** Longest wait after errors, as a multiple of intervalMs. @defaultValue 16 */
   maxBackoffFactor?: number;
-  /** One request's limit. @defaultValue the interval, at most 30s */
+  /** One request's limit, body included; apart from the interval, which may be short. @defaultValue 30s */
   timeoutMs?: number;
   seen: SeenIds;
   /** Sends a poll's new items; a failure leaves them unseen, so the next poll offers them again. */
@@ -69,7 +69,7 @@ export async function pollFeed(options: FeedPollOptions): Promise<void> {
   const { url, intervalMs, seen, signal, log } = options;
   const random = options.random ?? Math.random;
   const maxFactor = options.maxBackoffFactor ?? 16;
-  const timeoutMs = options.timeoutMs ?? Math.min(intervalMs, 30_000);
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const validators: Validators = { etag: null, lastModified: null };
   const fallbackSource = new URL(url).host;
   let failures = 0;
