@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TextDecoder } from 'node:util';
 import type { NewsItem, StageLogger } from '../../pipeline/index.ts';
 import { newsItemOfEntry, parseFeedDocument } from './feed-items.ts';
 import type { SeenIds } from './news-id.ts';
@@ -13,6 +14,8 @@ export interface FeedPollOptions {
   maxBackoffFactor?: number;
   /** One request's limit, body included; apart from the interval, which may be short. @defaultValue 30s */
   timeoutMs?: number;
+  /** @defaultValue MAX_FEED_BYTES */
+  maxBytes?: number;
   seen: SeenIds;
   /** Sends a poll's new items; a failure leaves them unseen, so the next poll offers them again. */
   emit(items: NewsItem[]): Promise<void>;
@@ -26,6 +29,42 @@ export interface FeedPollOptions {
 }
 
 export class FeedError extends Error {}
+
+/** Largest feed document read: a feed lists its latest items, a few hundred kilobytes at most in practice. */
+export const MAX_FEED_BYTES = 10 * 1024 * 1024;
+
+/** The charset of a feed: the Content-Type's, else the XML declaration's, else UTF-8 (XML's default). */
+export function feedCharset(contentType: string | null, head: Buffer): string {
+  const declared =
+    /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '')?.[1] ??
+    /^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']/i.exec(head.subarray(0, 200).toString('latin1'))?.[1];
+  return declared?.toLowerCase() ?? 'utf-8';
+}
+
+/** A response's document, decoded by its charset; a FeedError past maxBytes or in a charset Node cannot decode. */
+export async function readFeedBody(response: Response, maxBytes: number): Promise<string> {
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  if (length > maxBytes) {
+    await response.body?.cancel();
+    throw new FeedError(`document is over the ${maxBytes} bytes read (Content-Length ${length})`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new FeedError(`document is over the ${maxBytes} bytes read`);
+    chunks.push(Buffer.from(chunk));
+  }
+  const bytes = Buffer.concat(chunks);
+  const charset = feedCharset(response.headers.get('content-type'), bytes);
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset);
+  } catch {
+    throw new FeedError(`charset "${charset}" is not one Node decodes`);
+  }
+  return decoder.decode(bytes);
+}
 
 /** Wait before the next poll after `failures` failed ones in a row: doubling, capped, with jitter in [0.5, 1]. */
 export function backoffMs(intervalMs: number, failures: number, maxFactor: number, random: () => number): number {
@@ -43,6 +82,8 @@ interface Validators {
 async function fetchFeed(url: string, validators: Validators, signal: AbortSignal): Promise<Response | null> {
   const headers: Record<string, string> = {
     accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1',
+    // Some publishers refuse the default `node` agent.
+    'user-agent': 'candleflow-news-source',
   };
   if (validators.etag) headers['if-none-match'] = validators.etag;
   if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
@@ -77,7 +118,7 @@ export async function pollFeed(options: FeedPollOptions): Promise<void> {
     try {
       const response = await fetchFeed(url, validators, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
       if (response !== null) {
-        const body = await response.text();
+        const body = await readFeedBody(response, options.maxBytes ?? MAX_FEED_BYTES);
         let feed;
         try {
           feed = parseFeedDocument(body, url);

@@ -1,8 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewsItem, Output, SourceContext } from '../../pipeline/index.ts';
+import { topics, type NewsItem, type Output, type SourceContext } from '../../pipeline/index.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
+import { pollFeed } from '../../stages/news-source/feed-poller.ts';
+import { SeenIds } from '../../stages/news-source/news-id.ts';
 import { createNewsSource } from '../../stages/news-source/source.ts';
 import { rssDocument } from './feed-documents.ts';
 
@@ -17,7 +19,14 @@ let server: http.Server;
 let feed: string;
 let deadFeed: string;
 beforeAll(async () => {
-  server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(doc));
+  server = http.createServer((req, res) => {
+    if (req.url === '/latin1.xml') {
+      // ISO-8859-1 said only in the XML declaration, as many older feeds do.
+      const latin1 = doc.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace('>One<', '>Café crème<');
+      return void res.writeHead(200, { 'content-type': 'application/xml' }).end(Buffer.from(latin1, 'latin1'));
+    }
+    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(doc);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   feed = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rss.xml`;
   // A port that was just free: nothing listens there.
@@ -54,6 +63,41 @@ function context(failFirstSends: number) {
 }
 
 describe('news-source when sending or fetching fails', () => {
+  it('decodes a feed in the charset its XML declaration names', async () => {
+    const c = context(0);
+    const run = createNewsSource({
+      source: { kind: 'rss', urls: [feed.replace('rss.xml', 'latin1.xml')] },
+      pollIntervalMs: 10,
+      replaySpeed: null,
+    }).run(c.ctx);
+    await waitFor(() => c.sent.length >= 1, 'one send');
+    c.abort.abort();
+    await run;
+    expect(c.sent[0]!.map((i) => i.title)).toEqual(['Café crème', 'Two']);
+  });
+
+  it('refuses a document over the size it reads, and says so once', async () => {
+    const c = context(0);
+    const run = pollFeed({
+      url: feed,
+      intervalMs: 10,
+      maxBytes: 100,
+      seen: new SeenIds(10),
+      emit: (items) => c.ctx.emit(items.map((value) => ({ topic: topics.news, value }))),
+      onResult: (ok) => c.ctx.setReady(ok),
+      signal: c.ctx.signal,
+      now: c.ctx.now,
+      log: c.ctx.log,
+      random: () => 1,
+      maxBackoffFactor: 2,
+    });
+    await waitFor(() => c.ready.length >= 3, 'three polls');
+    c.abort.abort();
+    await run;
+    expect(c.sent).toEqual([]);
+    expect(c.warnings).toEqual([{ url: feed, err: 'document is over the 100 bytes read' }]);
+  });
+
   it('offers the items of a refused send again at the next poll, then never again', async () => {
     const c = context(2);
     const run = createNewsSource(
