@@ -7,6 +7,7 @@ import type { Records } from './types.ts';
 /** Every worker of the pipeline by its kebab-case name (`candleflow run <name>`). */
 export const stageNames = [
   'trade-source',
+  'news-source',
   'trade-to-ohlc',
   'indicators',
   'predictor',
@@ -115,7 +116,7 @@ export const topics = {
     replicas: 3,
     retentionMs: 30 * DAY,
     cleanupPolicy: 'compact,delete',
-    producers: [],
+    producers: ['news-source'],
     consumers: [],
     external: true,
   }),

@@ -1,6 +1,7 @@
 import type { StageEntry } from '../pipeline/index.ts';
 import { errorMonitorEntry } from './error-monitor/entry.ts';
 import { indicatorsEntry } from './indicators/entry.ts';
+import { newsSourceEntry } from './news-source/entry.ts';
 import { postgresSinkEntry } from './postgres-sink/entry.ts';
 import { predictorEntry } from './predictor/entry.ts';
 import { tradeSourceEntry } from './trade-source/entry.ts';
@@ -11,6 +12,7 @@ import { tradeToOhlcEntry } from './trade-to-ohlc/entry.ts';
 // catalogue (schemas/topics.ts) before anything starts.
 export const stageEntries: readonly StageEntry<any>[] = [
   tradeSourceEntry,
+  newsSourceEntry,
   tradeToOhlcEntry,
   indicatorsEntry,
   predictorEntry,

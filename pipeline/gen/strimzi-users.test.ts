@@ -36,6 +36,7 @@ describe('Strimzi users', () => {
     const yaml = renderStrimziUsers('prod');
     expect([...yaml.matchAll(/^ {2}name: (.*)$/gm)].map((m) => m[1])).toEqual([
       'candleflow-trade-source',
+      'candleflow-news-source',
       'candleflow-trade-to-ohlc',
       'candleflow-indicators',
       'candleflow-predictor',
@@ -45,6 +46,6 @@ describe('Strimzi users', () => {
     ]);
     const autoscaler = yaml.split('\n---\n').at(-1)!;
     expect(autoscaler).not.toMatch(/Read|Write/);
-    expect(yaml.match(/type: scram-sha-512/g)).toHaveLength(7);
+    expect(yaml.match(/type: scram-sha-512/g)).toHaveLength(8);
   });
 });

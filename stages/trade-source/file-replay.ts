@@ -4,7 +4,7 @@ import { fileFormats, type CandleRow } from '../../market/files/formats.ts';
 import { symbolFromFileName } from '../../market/symbols.ts';
 import { tradesFromCandles } from './candle-trades.ts';
 import { readLines } from '../../market/files/line-reader.ts';
-import { ReplayPacer } from './replay-pacer.ts';
+import { ReplayPacer } from '../../market/replay-pacer.ts';
 import { loopShiftMs, loopedTrade, REPLAY_HEADER, replayMark, type SampleSpan } from './sample-loop.ts';
 
 const BATCH = 500;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, type Output, type SourceContext, type StageLogger, type Trade } from '../../pipeline/index.ts';
-import { ReplayPacer } from './replay-pacer.ts';
+import { ReplayPacer } from '../../market/replay-pacer.ts';
 import { createTradeSource } from './source.ts';
 import { bundledSamplePath, parseTradeSourceConfig, SAMPLE_REPLAY_SPEED } from './source-config.ts';
 
