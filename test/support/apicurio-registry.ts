@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,16 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const home = join(here, '..', 'schema-registry-apicurio');
 const runNodeScript = join(here, '..', 'kafka-broker', 'run-node.sh');
+
+export const apicurioService = 'Apicurio Registry 3.3.3';
+
+/** Why the registry cannot start here, or null once `install.sh` has put it in place (.ci/run does). */
+export function apicurioMissing(): string | null {
+  if (!existsSync(join(home, 'dist', 'quarkus-run.jar'))) {
+    return 'not installed: run sh test/schema-registry-apicurio/install.sh (needs Java 21+ and Maven)';
+  }
+  return null;
+}
 
 export interface ApicurioRegistry {
   /** Base URL of the Confluent-compatible API. */
