@@ -216,7 +216,9 @@ export class StageRunner {
       if (this.stage.handleBatch) await handleBatchAtOnce(this.scope, batch, outputs);
       else await handleRecords(this.scope, batch, outputs);
       const last = batch.records[batch.records.length - 1]!;
-      await this.write(outputs, [{ topic: batch.topic, partition: batch.partition, offset: last.offset + 1 }]);
+      const offsets = [{ topic: batch.topic, partition: batch.partition, offset: last.offset + 1 }];
+      await this.write(outputs, offsets);
+      if (!this.transactions) await this.subscription!.commit(offsets);
       const lag = Math.max(0, batch.highWatermark - last.offset - 1);
       this.lags.set(`${batch.topic}:${batch.partition}`, lag);
       metrics.lag.set({ stage: this.stage.name, topic: batch.topic, partition: String(batch.partition) }, lag);
@@ -231,15 +233,10 @@ export class StageRunner {
     await this.write(await encodeOutputs(this.runtime.codec, result, this.stage), []);
   }
 
-  /** Outputs, changed states and offsets; a write that retrying cannot fix stops the stage (see write-batch.ts). */
+  /** Outputs and changed states (and offsets, exactly-once); a write retrying cannot fix stops the stage. */
   private async write(outputs: readonly PendingOutput[], offsets: TopicPartitionOffset[]): Promise<void> {
     try {
-      await writeBatch(
-        this.scope,
-        { transactions: this.transactions, subscription: () => this.subscription! },
-        outputs,
-        offsets,
-      );
+      await writeBatch(this.scope, this.transactions, outputs, offsets);
     } catch (err) {
       if (!(err instanceof DrainInterrupt)) this.fail(err instanceof Error ? err : new Error(String(err)));
       throw err;
