@@ -23,6 +23,7 @@ export async function adapterOnly(config: KafkaBusConfig, registryUrl: string, r
   const sub = await bus.subscribe({
     groupId: `adapter-${round}`,
     topics: ['bench-in'],
+    maxBatchSize: 5000,
     onBatch: async (batch) => {
       start ??= performance.now();
       const out = [];

@@ -39,13 +39,17 @@ export async function rawKafkajs(brokers: string[], round: number, transactional
       const offsets = [
         { topic: batch.topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) },
       ];
+      // In sends of at most 2000 records (~120 kB here), under the broker's message.max.bytes per record batch.
+      const sends = Array.from({ length: Math.ceil(messages.length / 2000) }, (_, i) =>
+        messages.slice(i * 2000, (i + 1) * 2000),
+      );
       if (transactional) {
         const tx = await producer.transaction();
-        await tx.send({ topic: out, acks: -1, messages });
+        for (const send of sends) await tx.send({ topic: out, acks: -1, messages: send });
         await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: offsets }] });
         await tx.commit();
       } else {
-        await producer.send({ topic: out, acks: -1, messages });
+        for (const send of sends) await producer.send({ topic: out, acks: -1, messages: send });
         await consumer.commitOffsets(offsets);
       }
       moved += batch.messages.length;

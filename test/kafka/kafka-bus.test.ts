@@ -87,6 +87,17 @@ describeWithService(kafkaBrokerService, missing, `kafkajs Bus adapter on Apache 
     }
   });
 
+  it('produces more than the broker takes in one record batch (message.max.bytes) in one call', async () => {
+    const topic = await topicWith(1);
+    // 3 MB to one partition: as one send, kafkajs would make one record batch and the broker refuse it.
+    const messages = Array.from({ length: 3000 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(1000, i % 256) }));
+    await admin.produce(topic, messages);
+    const { sub, records } = await collect(newBus(), uniqueName('large'), topic);
+    await waitFor('3000 records', () => records.length >= 3000);
+    await sub.close();
+    expect(records.map((r) => r.key)).toEqual(messages.map((m) => m.key));
+  });
+
   it('round-trips keys, values, headers and timestamps in offset order', async () => {
     const topic = await topicWith(1);
     const group = uniqueName('g');

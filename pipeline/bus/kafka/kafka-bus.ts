@@ -18,7 +18,7 @@ import {
   type PartitionLag,
 } from './kafka-bus-options.ts';
 import { toAccessError, toBusError } from './kafka-errors.ts';
-import { toKafkaMessages } from './kafka-records.ts';
+import { sendsOf, toKafkaMessages } from './kafka-records.ts';
 import { readPartition } from './kafka-restore.ts';
 import { KafkaSubscription } from './kafka-subscription.ts';
 import { kafkaTopicAdmin } from './kafka-topics.ts';
@@ -125,7 +125,8 @@ export function createKafkaBus(
       if (messages.length === 0) return;
       const p = await ensureProducer();
       try {
-        await p.send({ topic, acks: -1, messages: toKafkaMessages(messages, Date.now()) });
+        const now = Date.now();
+        for (const send of sendsOf(messages)) await p.send({ topic, acks: -1, messages: toKafkaMessages(send, now) });
       } catch (err) {
         throw toAccessError(`produce to ${topic}`, err, { operation: 'Write', resource: `topic ${topic}` });
       }

@@ -37,3 +37,30 @@ export function toKafkaMessages(messages: readonly BusMessage[], now: number): M
     timestamp: String(m.timestamp ?? now),
   }));
 }
+
+/**
+ * Splits messages into sends of at most about `maxBytes` (keys, values and headers counted). kafkajs puts all of
+ * a send's records for one partition into one record batch, and a broker refuses a batch above its
+ * `message.max.bytes` (1 MiB by default) with MESSAGE_TOO_LARGE, which kafkajs does not split and retry.
+ */
+export function sendsOf<M extends Pick<BusMessage, 'key' | 'value' | 'headers'>>(
+  messages: readonly M[],
+  maxBytes = 512 * 1024,
+): M[][] {
+  const sends: M[][] = [];
+  let current: M[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    let size = 70 + m.value.length + (m.key?.length ?? 0);
+    for (const name in m.headers) size += name.length + m.headers[name]!.length + 2;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      sends.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) sends.push(current);
+  return sends;
+}

@@ -3,7 +3,7 @@ import { BusClosedError, BusError, CandleflowError, ProducerFencedError } from '
 import type { BusTransaction, TransactionalProducer } from '../bus.ts';
 import { retryOf, type BusLogger, type KafkaTuning } from './kafka-bus-options.ts';
 import { toAccessError, toBusError } from './kafka-errors.ts';
-import { toKafkaMessages } from './kafka-records.ts';
+import { sendsOf, toKafkaMessages } from './kafka-records.ts';
 import { protocolErrorTypes, sendOffsetsRetrying } from './kafkajs-workarounds.ts';
 
 // Bus.transactional on Kafka: one kafkajs transactional producer per transactional id, one transaction at a
@@ -87,7 +87,10 @@ export async function kafkaTransactionalProducer(
         async produce(topic, messages) {
           if (messages.length === 0) return;
           try {
-            await transaction.send({ topic, acks: -1, messages: toKafkaMessages(messages, Date.now()) });
+            const now = Date.now();
+            for (const send of sendsOf(messages)) {
+              await transaction.send({ topic, acks: -1, messages: toKafkaMessages(send, now) });
+            }
           } catch (err) {
             throw failure(`produce to ${topic} in a transaction`, err, {
               operation: 'Write',
