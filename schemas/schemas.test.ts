@@ -73,7 +73,7 @@ describe('Avro schemas', () => {
 });
 
 describe('topic catalogue', () => {
-  it('has the ten topics, each with a schema, key fields of that schema, and a dead-letter topic', () => {
+  it('has the eleven topics, each with a schema, key fields of that schema, and a dead-letter topic', () => {
     expect(catalogue.map((t) => t.name)).toEqual([
       'trades',
       'candles',
@@ -81,6 +81,7 @@ describe('topic catalogue', () => {
       'features',
       'news',
       'sentiment',
+      'sentiment-index',
       'predictions',
       'prediction-errors',
       'signals',
