@@ -5,6 +5,7 @@ import { newsSourceEntry } from './news-source/entry.ts';
 import { postgresSinkEntry } from './postgres-sink/entry.ts';
 import { predictorEntry } from './predictor/entry.ts';
 import { sentimentEntry } from './sentiment/entry.ts';
+import { sentimentIndexEntry } from './sentiment-index/entry.ts';
 import { tradeSourceEntry } from './trade-source/entry.ts';
 import { tradeToOhlcEntry } from './trade-to-ohlc/entry.ts';
 
@@ -15,6 +16,7 @@ export const stageEntries: readonly StageEntry<any>[] = [
   tradeSourceEntry,
   newsSourceEntry,
   sentimentEntry,
+  sentimentIndexEntry,
   tradeToOhlcEntry,
   indicatorsEntry,
   predictorEntry,
