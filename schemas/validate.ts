@@ -115,7 +115,8 @@ const sentimentSymbol: Rule = (r) =>
 const probabilities: Rule = (r) => {
   const p = [r.pNegative, r.pNeutral, r.pPositive];
   if (p.every((x) => x === null)) return null;
-  if (p.some((x) => typeof x !== 'number' || x < 0 || x > 1)) return 'pNegative, pNeutral and pPositive must all be in [0, 1]';
+  if (p.some((x) => typeof x !== 'number' || x < 0 || x > 1))
+    return 'pNegative, pNeutral and pPositive must all be in [0, 1]';
   const sum = p[0] + p[1] + p[2];
   return Math.abs(sum - 1) <= 1e-4 ? null : `pNegative + pNeutral + pPositive is ${sum}, not 1`;
 };

@@ -19,10 +19,13 @@ describe('decayed sentiment index', () => {
   it('equals the direct weighted mean whatever order the items come in (late items enter decayed)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ score: fc.double({ min: -1, max: 1, noNaN: true }), t: fc.integer({ min: 0, max: 4 * H }) }), {
-          minLength: 1,
-          maxLength: 30,
-        }),
+        fc.array(
+          fc.record({ score: fc.double({ min: -1, max: 1, noNaN: true }), t: fc.integer({ min: 0, max: 4 * H }) }),
+          {
+            minLength: 1,
+            maxLength: 30,
+          },
+        ),
         (items) => {
           const index = emptyIndex();
           for (const i of items) foldItem(index, i.score, i.t, H);

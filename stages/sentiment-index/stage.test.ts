@@ -56,9 +56,13 @@ describe('sentiment-index stage', () => {
 
   it('carries on from its restored state after a restart', async () => {
     const stage = createSentimentIndexStage(H);
-    const run = await runStage<SentimentIndexState>(stage, [input(topics.sentiment, sentiment('a', 'ETH/USD', 1, T0))], {
-      state: { 'ETH/USD': { asOf: T0 - H, weight: 1, weightedScore: -1, count: 5, recent: ['z'] } },
-    });
+    const run = await runStage<SentimentIndexState>(
+      stage,
+      [input(topics.sentiment, sentiment('a', 'ETH/USD', 1, T0))],
+      {
+        state: { 'ETH/USD': { asOf: T0 - H, weight: 1, weightedScore: -1, count: 5, recent: ['z'] } },
+      },
+    );
     const index = run.outputs[0]!.value as SentimentIndex;
     expect(index.count).toBe(6);
     expect(index.weight).toBeCloseTo(1.5, 12);

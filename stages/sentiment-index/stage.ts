@@ -21,12 +21,7 @@ export interface SentimentIndexState extends DecayedIndex {
 
 const RECENT_IDS = 256;
 
-export function indexRecordOf(
-  symbol: string,
-  state: DecayedIndex,
-  halfLifeMs: number,
-  newsId: string,
-): SentimentIndex {
+export function indexRecordOf(symbol: string, state: DecayedIndex, halfLifeMs: number, newsId: string): SentimentIndex {
   return {
     symbol,
     asOf: state.asOf,

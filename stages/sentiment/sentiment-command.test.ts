@@ -34,7 +34,11 @@ describe('candleflow sentiment', () => {
       file,
       [
         { id: 'up', title: 'Operating profit rose to EUR 13.1 mn from EUR 8.7 mn', publishedAt: 0 },
-        { id: 'down', headline: 'Bitcoin slumps as net sales decreased and XBT miners swung to a loss', date: '2024-01-02' },
+        {
+          id: 'down',
+          headline: 'Bitcoin slumps as net sales decreased and XBT miners swung to a loss',
+          date: '2024-01-02',
+        },
         { title: '', publishedAt: 0 },
         { id: 'sol', title: 'The company is headquartered in Helsinki', publishedAt: 1, symbols: ['SOL/USD'] },
       ]

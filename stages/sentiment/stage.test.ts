@@ -33,9 +33,7 @@ describe('sentiment stage', () => {
     );
     expect(run.deadLetters).toEqual([]);
     const out = run.outputs.filter((o) => o.topic === topics.sentiment.name);
-    expect(out.map((o) => o.key).sort()).toEqual(
-      ['*|a', '*|b', '*|c', 'BTC/USD|b', 'ETH/USD|b', 'SOL/USD|c'].sort(),
-    );
+    expect(out.map((o) => o.key).sort()).toEqual(['*|a', '*|b', '*|c', 'BTC/USD|b', 'ETH/USD|b', 'SOL/USD|c'].sort());
     const partitionOf = new Map<string, Set<number>>();
     for (const o of out) {
       const s = o.value as Sentiment;

@@ -43,7 +43,10 @@ export async function scoreItems(
 }
 
 /** The Sentiment records of one scored item: one per symbol, then the market-wide one. */
-export function sentimentRecords(scored: ScoredItem, classifier: Pick<SentimentClassifier, 'name' | 'version'>): Sentiment[] {
+export function sentimentRecords(
+  scored: ScoredItem,
+  classifier: Pick<SentimentClassifier, 'name' | 'version'>,
+): Sentiment[] {
   const [neg, neu, pos] = scored.probabilities;
   let best = 0;
   for (let k = 1; k < 3; k++) if (scored.probabilities[k]! > scored.probabilities[best]!) best = k;
