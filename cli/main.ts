@@ -38,6 +38,11 @@ const commands: CommandListing[] = [
     load: async () => (await import('./commands/indicators.ts')).indicatorsCommand,
   },
   {
+    name: 'sentiment',
+    summary: 'score a file of headlines with the sentiment stage code, one JSON line per headline',
+    load: async () => (await import('./commands/sentiment.ts')).sentimentCommand,
+  },
+  {
     name: 'models',
     summary: 'register, list and activate models per task (the registry in Postgres)',
     load: async () => (await import('./commands/models.ts')).modelsCommand,

@@ -137,7 +137,19 @@ export const resultTables: Readonly<Record<string, ResultTable>> = {
   ),
   [topics.sentiment.name]: table(
     'sentiment',
-    ['newsId', 'symbol', 'label', 'score', 'confidence', 'modelName', 'modelVersion', 'publishedAt'],
+    [
+      'newsId',
+      'symbol',
+      'label',
+      'score',
+      'confidence',
+      'modelName',
+      'modelVersion',
+      'publishedAt',
+      'pNegative',
+      'pNeutral',
+      'pPositive',
+    ],
     topics.sentiment.key,
   ),
   [topics.chartPatterns.name]: table(

@@ -6,6 +6,7 @@ export * from './errors.ts';
 export * from '../schemas/topics.ts';
 export type * from '../schemas/types.ts';
 export { timeframes, timeframeMs, type Timeframe } from '../schemas/timeframes.ts';
+export { MARKET_SYMBOL, SYMBOL_PATTERN } from '../schemas/validate.ts';
 export type { Env } from './config/env.ts';
 export { parseDuration } from './config/env.ts';
 export {

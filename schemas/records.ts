@@ -8,6 +8,7 @@ export const recordFiles = {
   FeatureVector: 'feature-vector.avsc',
   NewsItem: 'news-item.avsc',
   Sentiment: 'sentiment.avsc',
+  SentimentIndex: 'sentiment-index.avsc',
   Prediction: 'prediction.avsc',
   PredictionError: 'prediction-error.avsc',
   Signal: 'signal.avsc',

@@ -5,7 +5,7 @@ import { avroSchemas, avroType, recordNames } from './records.ts';
 import { allTopicSettings, catalogue, changelogs, deadLetterTopic, stageNames } from './topics.ts';
 
 describe('Avro schemas', () => {
-  it('has the nine records the pipeline exchanges', () => {
+  it('has the ten records the pipeline exchanges', () => {
     expect([...recordNames].sort()).toEqual(
       [
         'Candle',
@@ -15,6 +15,7 @@ describe('Avro schemas', () => {
         'Prediction',
         'PredictionError',
         'Sentiment',
+        'SentimentIndex',
         'Signal',
         'Trade',
       ].sort(),
@@ -29,7 +30,7 @@ describe('Avro schemas', () => {
   });
 
   it('stamps event times as timestamp-millis longs and carries the symbol where there is one', () => {
-    const timeFields = /^(timestamp|start|end|featureTime|targetTime|publishedAt|windowStart|windowEnd)$/;
+    const timeFields = /^(timestamp|start|end|featureTime|targetTime|publishedAt|windowStart|windowEnd|asOf)$/;
     for (const name of recordNames) {
       const times = avroSchemas[name].fields.filter((f) => timeFields.test(f.name));
       expect(times.length, `${name} has an event time`).toBeGreaterThan(0);
@@ -73,7 +74,7 @@ describe('Avro schemas', () => {
 });
 
 describe('topic catalogue', () => {
-  it('has the ten topics, each with a schema, key fields of that schema, and a dead-letter topic', () => {
+  it('has the eleven topics, each with a schema, key fields of that schema, and a dead-letter topic', () => {
     expect(catalogue.map((t) => t.name)).toEqual([
       'trades',
       'candles',
@@ -81,6 +82,7 @@ describe('topic catalogue', () => {
       'features',
       'news',
       'sentiment',
+      'sentiment-index',
       'predictions',
       'prediction-errors',
       'signals',

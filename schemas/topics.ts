@@ -8,6 +8,8 @@ import type { Records } from './types.ts';
 export const stageNames = [
   'trade-source',
   'news-source',
+  'sentiment',
+  'sentiment-index',
   'trade-to-ohlc',
   'indicators',
   'predictor',
@@ -117,20 +119,39 @@ export const topics = {
     retentionMs: 30 * DAY,
     cleanupPolicy: 'compact,delete',
     producers: ['news-source'],
-    consumers: [],
+    consumers: ['sentiment'],
     external: true,
   }),
+  // Sentiment joins predictions per symbol in the signal stage. Predictions are partitioned by symbol|timeframe
+  // (the error monitor joins them with candles that way), so no partitioning by symbol alone can put one symbol's
+  // sentiment on the partition of each of its predictions. The join is planned as a table join instead: the
+  // signal stage reads `sentiment-index` (one small compacted record per symbol) from every partition into a
+  // per-symbol table and looks each prediction's symbol up in it, like a Kafka Streams GlobalKTable; partitioning
+  // sentiment by symbol (6 partitions, as predictions) keeps each symbol's records in event order for the index.
   sentiment: topic({
     name: 'sentiment',
     schema: 'Sentiment',
-    description: 'Sentiment scores of news items.',
-    key: ['newsId'],
-    partitionKey: ['newsId'],
-    partitions: 3,
+    description: 'Sentiment of news items, one record per symbol an item mentions plus a market-wide one (*).',
+    key: ['symbol', 'newsId'],
+    partitionKey: ['symbol'],
+    partitions: 6,
     replicas: 3,
     retentionMs: 30 * DAY,
     cleanupPolicy: 'compact,delete',
-    producers: [],
+    producers: ['sentiment'],
+    consumers: ['sentiment-index'],
+  }),
+  sentimentIndex: topic({
+    name: 'sentiment-index',
+    schema: 'SentimentIndex',
+    description: 'Exponentially weighted sentiment per symbol by event time, updated by each item.',
+    key: ['symbol'],
+    partitionKey: ['symbol'],
+    partitions: 6,
+    replicas: 3,
+    retentionMs: 30 * DAY,
+    cleanupPolicy: 'compact,delete',
+    producers: ['sentiment-index'],
     consumers: [],
   }),
   predictions: topic({
@@ -244,6 +265,7 @@ export const changelogs: readonly ChangelogSpec[] = [
   changelog('indicators', topics.candles),
   changelog('predictor', topics.features),
   changelog('error-monitor', topics.candles),
+  changelog('sentiment-index', topics.sentiment),
 ];
 
 export function changelogOf(stage: string): ChangelogSpec | undefined {

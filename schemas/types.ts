@@ -127,11 +127,11 @@ export interface NewsItem {
   publishedAt: number;
 }
 
-/** Sentiment of one news item, scored by a text model. */
+/** Sentiment of one news item for one symbol it mentions, scored by a text model. A headline fans out to one record per asset it names plus one market-wide record (symbol '*'); keyed symbol|newsId and partitioned by symbol, so every record of a symbol is on one partition, in order. */
 export interface Sentiment {
-  /** Id of the scored NewsItem; the topic key. */
+  /** Id of the scored NewsItem. */
   newsId: string;
-  /** First symbol the item is about; null for general market news. */
+  /** Unified symbol BASE/QUOTE the item mentions, or '*' for the market-wide record every item gets; null only on records written before the fan-out existed (read them as '*'). */
   symbol: null | string;
   /** Most likely class. */
   label: SentimentLabel;
@@ -145,6 +145,32 @@ export interface Sentiment {
   modelVersion: string;
   /** Event time: the news item's publication time. */
   publishedAt: number;
+  /** The model's P(negative); the three sum to 1. Null on records written before they were added (added with defaults: BACKWARD compatible). */
+  pNegative: null | number;
+  /** The model's P(neutral); null on records written before it was added. */
+  pNeutral: null | number;
+  /** The model's P(positive); null on records written before it was added. */
+  pPositive: null | number;
+  /** Every asset symbol the item mentions (the fan-out), the same on each of its records; empty for news about none. */
+  symbols: string[];
+}
+
+/** Exponentially weighted sentiment of one symbol by event time, updated by each Sentiment record of it: every item's score weighs 2^(-age / halfLife), age measured from the newest item's publication time. Keyed and partitioned by symbol ('*' is the whole market). */
+export interface SentimentIndex {
+  /** Unified symbol BASE/QUOTE, or '*' for the market-wide index. */
+  symbol: string;
+  /** Event time of the index: the latest publication time folded in. */
+  asOf: number;
+  /** Decay-weighted mean of the items' scores (P(positive) - P(negative)), in [-1, 1]. */
+  score: number;
+  /** Sum of the items' decayed weights at asOf: the effective number of recent items (small: little evidence). */
+  weight: number;
+  /** Number of items folded in since the index started (not decayed). */
+  count: number;
+  /** Half-life of an item's weight (SENTIMENT_HALF_LIFE). */
+  halfLifeMs: number;
+  /** The item whose record produced this update. */
+  newsId: string;
 }
 
 /** A model's forecast of the log return of one symbol over a horizon, made from the features of one closed candle. Keyed symbol|timeframe|featureTime|model. */
@@ -263,6 +289,7 @@ export interface Records {
   FeatureVector: FeatureVector;
   NewsItem: NewsItem;
   Sentiment: Sentiment;
+  SentimentIndex: SentimentIndex;
   Prediction: Prediction;
   PredictionError: PredictionError;
   Signal: Signal;

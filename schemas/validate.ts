@@ -8,6 +8,9 @@ import { isTimeframe, timeframeMs, type Timeframe } from './timeframes.ts';
 /** Unified market symbol BASE/QUOTE: upper-case letters, digits and . _ -, e.g. BTC/USD, 1INCH/USDT. */
 export const SYMBOL_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,19}\/[A-Z0-9][A-Z0-9._-]{0,19}$/;
 
+/** The symbol of market-wide sentiment: every news item gets one record of it besides its assets' records. */
+export const MARKET_SYMBOL = '*';
+
 function typeError(type: unknown, value: unknown, path: string): string | null {
   if (Array.isArray(type)) {
     for (const branch of type) if (typeError(branch, value, path) === null) return null;
@@ -104,6 +107,19 @@ function sizeRules(schema: RecordName): Rule[] {
 
 const symbol: Rule = (r) =>
   r.symbol === null || SYMBOL_PATTERN.test(r.symbol) ? null : `symbol "${r.symbol}" is not BASE/QUOTE`;
+/** Sentiment's symbols: BASE/QUOTE, or MARKET_SYMBOL for the market-wide record (null: written before the fan-out). */
+const sentimentSymbol: Rule = (r) =>
+  r.symbol === null || r.symbol === MARKET_SYMBOL || SYMBOL_PATTERN.test(r.symbol)
+    ? null
+    : `symbol "${r.symbol}" is not BASE/QUOTE or "${MARKET_SYMBOL}"`;
+const probabilities: Rule = (r) => {
+  const p = [r.pNegative, r.pNeutral, r.pPositive];
+  if (p.every((x) => x === null)) return null;
+  if (p.some((x) => typeof x !== 'number' || x < 0 || x > 1))
+    return 'pNegative, pNeutral and pPositive must all be in [0, 1]';
+  const sum = p[0] + p[1] + p[2];
+  return Math.abs(sum - 1) <= 1e-4 ? null : `pNegative + pNeutral + pPositive is ${sum}, not 1`;
+};
 const timeframe: Rule = (r) =>
   isTimeframe(r.timeframe) ? null : `timeframe "${r.timeframe}" is not one of 1m, 5m, 15m, 1h, 4h, 1d`;
 const inUnit =
@@ -156,7 +172,13 @@ const domainRules: Record<RecordName, Rule[]> = {
   ],
   PredictionError: [symbol, timeframe, (r) => (r.absError >= 0 ? null : 'absError must not be negative')],
   Signal: [symbol, timeframe, inUnit('targetPosition', -1), inUnit('confidence')],
-  Sentiment: [symbol, inUnit('score', -1), inUnit('confidence')],
+  Sentiment: [sentimentSymbol, inUnit('score', -1), inUnit('confidence'), probabilities],
+  SentimentIndex: [
+    sentimentSymbol,
+    inUnit('score', -1),
+    (r) => (r.weight >= 0 && r.count >= 1 ? null : 'weight must not be negative and count must be at least 1'),
+    positive('halfLifeMs'),
+  ],
   ChartPattern: [
     symbol,
     timeframe,

@@ -4,6 +4,8 @@ import { indicatorsEntry } from './indicators/entry.ts';
 import { newsSourceEntry } from './news-source/entry.ts';
 import { postgresSinkEntry } from './postgres-sink/entry.ts';
 import { predictorEntry } from './predictor/entry.ts';
+import { sentimentEntry } from './sentiment/entry.ts';
+import { sentimentIndexEntry } from './sentiment-index/entry.ts';
 import { tradeSourceEntry } from './trade-source/entry.ts';
 import { tradeToOhlcEntry } from './trade-to-ohlc/entry.ts';
 
@@ -13,6 +15,8 @@ import { tradeToOhlcEntry } from './trade-to-ohlc/entry.ts';
 export const stageEntries: readonly StageEntry<any>[] = [
   tradeSourceEntry,
   newsSourceEntry,
+  sentimentEntry,
+  sentimentIndexEntry,
   tradeToOhlcEntry,
   indicatorsEntry,
   predictorEntry,

@@ -37,6 +37,8 @@ describe('Strimzi users', () => {
     expect([...yaml.matchAll(/^ {2}name: (.*)$/gm)].map((m) => m[1])).toEqual([
       'candleflow-trade-source',
       'candleflow-news-source',
+      'candleflow-sentiment',
+      'candleflow-sentiment-index',
       'candleflow-trade-to-ohlc',
       'candleflow-indicators',
       'candleflow-predictor',
@@ -46,6 +48,6 @@ describe('Strimzi users', () => {
     ]);
     const autoscaler = yaml.split('\n---\n').at(-1)!;
     expect(autoscaler).not.toMatch(/Read|Write/);
-    expect(yaml.match(/type: scram-sha-512/g)).toHaveLength(8);
+    expect(yaml.match(/type: scram-sha-512/g)).toHaveLength(10);
   });
 });

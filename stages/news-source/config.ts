@@ -1,8 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { ConfigError, defineConfig, setting, settings } from '../../pipeline/index.ts';
-
-export const newsFileFormats = ['jsonl', 'csv'] as const;
-export type NewsFileFormat = (typeof newsFileFormats)[number];
+import { newsFileFormats, type NewsFileFormat } from '../../market/files/news-file.ts';
 
 export type NewsSourceSpec =
   { kind: 'none' } | { kind: 'file'; format: NewsFileFormat; path: string } | { kind: 'rss'; urls: string[] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newsItemOfEntry, parseFeedDocument, plainText } from './feed-items.ts';
 import { backoffMs } from './feed-poller.ts';
-import { newsId } from './news-id.ts';
+import { newsId } from '../../market/news-id.ts';
 
 const rss = `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">

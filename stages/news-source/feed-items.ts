@@ -1,6 +1,6 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
 import type { NewsItem } from '../../pipeline/index.ts';
-import { newsId } from './news-id.ts';
+import { newsId } from '../../market/news-id.ts';
 
 // An RSS 2.0 or Atom document as news items. The XML is the feed parser's business; here only what a NewsItem
 // needs: which field is the id, the event time, the text.

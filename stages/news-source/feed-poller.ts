@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TextDecoder } from 'node:util';
 import type { NewsItem, StageLogger } from '../../pipeline/index.ts';
 import { newsItemOfEntry, parseFeedDocument } from './feed-items.ts';
-import type { SeenIds } from './news-id.ts';
+import type { SeenIds } from '../../market/news-id.ts';
 
 // Polls one feed: conditional GET (the validators of the last good answer), new items only, backoff with jitter
 // on errors. A failing feed is logged once per failure streak and once when it recovers; nothing here throws.

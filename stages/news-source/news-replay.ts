@@ -1,7 +1,6 @@
 import { emit, topics, type Output, type SourceContext } from '../../pipeline/index.ts';
 import { ReplayPacer } from '../../market/replay-pacer.ts';
-import type { NewsFileFormat } from './config.ts';
-import { newsOfFile } from './news-file.ts';
+import { newsOfFile, type NewsFileFormat } from '../../market/files/news-file.ts';
 
 const BATCH = 500;
 /** Bad records logged one by one; past this, only counted (and the count logged at the end). */

@@ -1,7 +1,7 @@
 import { defineSource, emit, topics, type SourceDefinition } from '../../pipeline/index.ts';
 import type { NewsSourceConfig } from './config.ts';
 import { pollFeed } from './feed-poller.ts';
-import { SeenIds } from './news-id.ts';
+import { SeenIds } from '../../market/news-id.ts';
 import { replayNewsFile } from './news-replay.ts';
 
 /** Item ids remembered across polls of all feeds: far more than feeds list at once (tens to hundreds each). */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics, type NewsItem, type Output, type SourceContext } from '../../pipeline/index.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
 import { pollFeed } from '../../stages/news-source/feed-poller.ts';
-import { SeenIds } from '../../stages/news-source/news-id.ts';
+import { SeenIds } from '../../market/news-id.ts';
 import { createNewsSource } from '../../stages/news-source/source.ts';
 import { rssDocument } from './feed-documents.ts';
 

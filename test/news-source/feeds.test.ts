@@ -10,7 +10,7 @@ import { createLocalRegistryCodec } from '../../pipeline/serde/local-registry-co
 import { SourceRunner } from '../../pipeline/stage/source-runner.ts';
 import { waitFor } from '../../pipeline/testing/wait-for.ts';
 import { allTopicSettings, topics } from '../../schemas/topics.ts';
-import { newsId } from '../../stages/news-source/news-id.ts';
+import { newsId } from '../../market/news-id.ts';
 import { createNewsSource } from '../../stages/news-source/source.ts';
 import { atomDocument, rssDocument, type AtomEntry, type RssItem } from './feed-documents.ts';
 

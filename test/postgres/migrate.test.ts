@@ -76,7 +76,7 @@ for (const kind of databaseKinds) {
           prediction_errors: 'symbol,timeframe,target_time,model_name',
           predictions: 'symbol,timeframe,feature_time,model_name',
           schema_migrations: 'version',
-          sentiment: 'news_id',
+          sentiment: 'symbol,news_id',
           signals: 'symbol,timeframe,ts',
         });
       });

@@ -134,6 +134,10 @@ export function sentiment(i: number, over: Partial<Sentiment> = {}): Sentiment {
     modelName: 'finbert',
     modelVersion: '1',
     publishedAt: T0 + i * MIN,
+    pNegative: 0.05,
+    pNeutral: 0.2,
+    pPositive: 0.75,
+    symbols: ['BTC/USD'],
     ...over,
   };
 }

@@ -1,9 +1,12 @@
 import type { NewsItem } from '../../pipeline/index.ts';
-import { readLines } from '../../market/files/line-reader.ts';
-import type { NewsFileFormat } from './config.ts';
-import { newsId } from './news-id.ts';
+import { newsId } from '../news-id.ts';
+import { readLines } from './line-reader.ts';
 
 // News files: JSON lines (one object a line) or CSV with a header, the columns named as news datasets name them.
+// Shared by the news-source stage's replay and `candleflow sentiment`.
+
+export const newsFileFormats = ['jsonl', 'csv'] as const;
+export type NewsFileFormat = (typeof newsFileFormats)[number];
 
 const aliases = {
   id: ['id'],

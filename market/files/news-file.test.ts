@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { csvFields, newsOfFile, parsePublished, type NewsRow } from './news-file.ts';
-import { newsId } from './news-id.ts';
+import { newsId } from '../news-id.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'news-file-'));
 const fixture = fileURLToPath(
