@@ -69,7 +69,15 @@ async function pipelineRun(nodes: 1 | 3, fault: Fault | null): Promise<DrillRun>
       if (!timing || cluster.nodes.every((n) => n.running)) throw new Error('the outputs did not complete');
       // A hang with a node down: note what was missing and whose log said why, then see if its return helps.
       const missing = Object.fromEntries(outputs.map((t) => [t, expectedPerTopic - reader.keys(t)]));
-      const log = workers.map((w) => `${w.stage}: ${w.matching(/"level":(40|50)/).at(-1)?.text.slice(0, 400) ?? '-'}`);
+      const log = workers.map(
+        (w) =>
+          `${w.stage}: ${
+            w
+              .matching(/"level":(40|50)/)
+              .at(-1)
+              ?.text.slice(0, 400) ?? '-'
+          }`,
+      );
       await cluster.startNode(timing.node);
       const back = performance.now();
       const recovered = await within(complete, hangAfterMs);

@@ -68,7 +68,12 @@ async function countRecords(kafka: Kafka, admin: Admin, topic: string): Promise<
 }
 
 async function committedAll(admin: Admin): Promise<void> {
-  await waitFor(async () => (await lag(admin, group, 'trades')) === 0, 'the worker to commit every trade', 180_000, 100);
+  await waitFor(
+    async () => (await lag(admin, group, 'trades')) === 0,
+    'the worker to commit every trade',
+    180_000,
+    100,
+  );
 }
 
 export async function compactionDrill(keys: number): Promise<CompactionFigures> {

@@ -129,7 +129,9 @@ export async function offsetSpan(admin: Admin, topic: string): Promise<number> {
  */
 export async function setTopicConfig(admin: Admin, topic: string, entries: Record<string, string>): Promise<void> {
   const described = await admin.describeConfigs({ resources: [{ type: 2, name: topic }], includeSynonyms: false });
-  const current = described.resources[0]!.configEntries.filter((e) => e.configSource === 1 && !(e.configName in entries));
+  const current = described.resources[0]!.configEntries.filter(
+    (e) => e.configSource === 1 && !(e.configName in entries),
+  );
   const configEntries = [
     ...current.map((e) => ({ name: e.configName, value: e.configValue })),
     ...Object.entries(entries).map(([name, value]) => ({ name, value })),

@@ -37,13 +37,7 @@ export class WorkerProcess {
     const parts = (this.partial + chunk).split('\n');
     this.partial = parts.pop() ?? '';
     for (const text of parts) {
-      let json: Record<string, unknown> | null = null;
-      try {
-        json = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        json = null;
-      }
-      this.lines.push({ at: performance.now(), text, json });
+      this.lines.push({ at: performance.now(), text, json: parseJson(text) });
     }
   }
 
@@ -54,7 +48,8 @@ export class WorkerProcess {
       const found = this.lines.find((l) => l.at >= since && pattern.test(l.text));
       if (found) return found;
       if (!this.running) throw new Error(`${this.stage} exited before ${pattern}:\n${this.tail()}`);
-      if (Date.now() > deadline) throw new Error(`${this.stage}: no ${pattern} within ${timeoutMs} ms:\n${this.tail()}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.stage}: no ${pattern} within ${timeoutMs} ms:\n${this.tail()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -71,6 +66,14 @@ export class WorkerProcess {
 
   tail(n = 30): string {
     return [...this.lines.slice(-n).map((l) => l.text), this.stderr.slice(-3000)].join('\n');
+  }
+}
+
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
   }
 }
 
