@@ -34,7 +34,7 @@ export interface DrillRun {
   seconds: number;
   outageS: number | null;
   catchUpS: number | null;
-  /** Null when the outputs completed while the node was down (or there was no fault). */
+  /** Null when the outputs completed while the node was down (or there was no fault); a hang is reported, not thrown. */
   hang: null | { missing: Record<string, number>; afterS: number; nodeBackCatchUpS: number | null; log: string };
   killedNode: number | null;
   workerExits: (number | null)[];
@@ -87,7 +87,6 @@ async function pipelineRun(nodes: 1 | 3, fault: Fault | null): Promise<DrillRun>
         nodeBackCatchUpS: recovered ? (performance.now() - back) / 1000 : null,
         log: log.join('\n'),
       };
-      if (!recovered) throw new Error(`outputs still incomplete after the node came back: ${JSON.stringify(hang)}`);
     }
     const done = performance.now();
     await new Promise((r) => setTimeout(r, 2_000)); // late duplicates, if any, count too
@@ -134,25 +133,47 @@ export const singleNodeRestart = () =>
     return { killedAt, backAt: performance.now(), node: 1 };
   });
 
+/** SIGKILLs `node` and waits until the metadata names live leaders for every partition of `topic`. */
+async function killAndReelect(cluster: KafkaCluster, admin: Admin, node: number, topic: string) {
+  const killedAt = performance.now();
+  await cluster.killNode(node);
+  await waitFor(
+    async () => {
+      const now = await leaders(admin, topic).catch(() => [node]);
+      return now.every((l) => l >= 0 && l !== node);
+    },
+    `new leaders of ${topic} for the partitions of node ${node}`,
+    60_000,
+    100,
+  );
+  return { killedAt, backAt: performance.now(), node };
+}
+
 /** Drill 2: three nodes; the node leading most `trades` partitions SIGKILLed, left down until the end. */
 export const leaderKill = () =>
   pipelineRun(3, async (cluster, admin) => {
-    const before = await leaders(admin, 'trades');
     const counts = new Map<number, number>();
-    for (const l of before) counts.set(l, (counts.get(l) ?? 0) + 1);
+    for (const l of await leaders(admin, 'trades')) counts.set(l, (counts.get(l) ?? 0) + 1);
     const node = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
-    const killedAt = performance.now();
-    await cluster.killNode(node);
-    await waitFor(
-      async () => {
-        const now = await leaders(admin, 'trades').catch(() => [node]);
-        return now.every((l) => l >= 0 && l !== node);
-      },
-      `new leaders for the partitions of node ${node}`,
-      60_000,
-      100,
-    );
-    return { killedAt, backAt: performance.now(), node };
+    return killAndReelect(cluster, admin, node, 'trades');
+  });
+
+/** The broker's partition of `__consumer_offsets` for a group: abs(String.hashCode) modulo the partitions. */
+function offsetsPartition(groupId: string, partitions: number): number {
+  let h = 0;
+  for (let i = 0; i < groupId.length; i++) h = (Math.imul(31, h) + groupId.charCodeAt(i)) | 0;
+  return (h & 0x7fffffff) % partitions;
+}
+
+/**
+ * Drill 2b: three nodes; the group coordinator of `candleflow.indicators` SIGKILLed (the leader of its
+ * `__consumer_offsets` partition), left down. The first run of drill 2 happened to kill it with the leader.
+ */
+export const coordinatorKill = () =>
+  pipelineRun(3, async (cluster, admin) => {
+    const offsets = await leaders(admin, '__consumer_offsets');
+    const node = offsets[offsetsPartition('candleflow.indicators', offsets.length)]!;
+    return killAndReelect(cluster, admin, node, '__consumer_offsets');
   });
 
 export function judge(run: DrillRun, reference: Outputs) {
