@@ -23,6 +23,12 @@ export const sentimentConfig = defineConfig({
     max: 10_000,
     doc: 'how long a batch of news may wait to fill (ms)',
   }),
+  maxChars: settings.int('SENTIMENT_MAX_CHARS', {
+    default: 10_000,
+    min: 1,
+    max: 10_000_000,
+    doc: 'a news item whose title and body hold more characters goes to `news.dlq` (reason `oversized`)',
+  }),
   provider: settings.oneOf('MODEL_EXECUTION_PROVIDER', executionProviders, {
     default: 'cpu',
     doc: 'onnxruntime execution provider: `cpu` or `cuda` (falls back to cpu with one log line)',

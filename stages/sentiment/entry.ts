@@ -24,6 +24,7 @@ export const sentimentEntry = stageEntry({
       classifier,
       match,
       batch: { maxRecords: config.batchMax, maxWaitMs: config.batchWaitMs },
+      maxChars: config.maxChars,
     });
   },
 });

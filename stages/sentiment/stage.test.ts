@@ -55,6 +55,23 @@ describe('sentiment stage', () => {
     expect(of(`${MARKET_SYMBOL}|c`).symbols).toEqual(['SOL/USD']);
   });
 
+  it('sends empty, oversized, binary and undecodable items to news.dlq with the reason, and scores the rest', async () => {
+    const stage = createSentimentStage({ classifier, match, batch: { maxRecords: 16, maxWaitMs: 0 }, maxChars: 200 });
+    const run = await runStage(stage, [
+      input(topics.news, news('empty', '   ')),
+      input(topics.news, news('long', 'Bitcoin rallies', { body: 'x'.repeat(300) })),
+      input(topics.news, news('binary', 'Ether \u0000\u0001 PK\u0003\u0004')),
+      { topic: topics.news, bytes: Buffer.from([0xff, 0x00, 0x13]) },
+      input(topics.news, items[0]!),
+    ]);
+    // Items land on partitions by id, so the dead letters are compared by reason, not by order.
+    const byReason = new Map(run.deadLetters.map((d) => [d.reason, d.message]));
+    expect([...byReason.keys()].sort()).toEqual(['binary', 'decode', 'empty', 'oversized']);
+    expect(byReason.get('oversized')).toBe('news item long holds 315 characters, more than SENTIMENT_MAX_CHARS (200)');
+    expect(run.deadLetters.every((d) => d.topic === 'news')).toBe(true);
+    expect(run.outputs.map((o) => o.key)).toEqual(['*|a']);
+  });
+
   it('gives each text the same probabilities alone as in a padded batch of any size', async () => {
     const titles = items.map((i) => i.title);
     const together = await classifier.classify(titles);

@@ -7,6 +7,7 @@ import {
   type Output,
   type Sentiment,
   type StageDefinition,
+  ValidationError,
 } from '../../pipeline/index.ts';
 import type { SentimentClassifier } from './classifier.ts';
 
@@ -67,11 +68,35 @@ export function sentimentRecords(
   return [...scored.symbols, MARKET_SYMBOL].map((symbol) => ({ ...base, symbol }));
 }
 
+// Control characters other than tab and line breaks, and U+FFFD (what a decoder leaves of bytes that were not
+// text): a binary body or a mis-decoded feed, not a headline.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
+const notText = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
+
+/** Why an item cannot be scored (it goes to news.dlq with that reason), or null. */
+export function unscorable(item: NewsItem, maxChars: number): ValidationError | null {
+  if (item.title.trim() === '') return new ValidationError(`news item ${item.id} has an empty title`, 'empty');
+  const chars = item.title.length + (item.body?.length ?? 0);
+  if (chars > maxChars) {
+    return new ValidationError(
+      `news item ${item.id} holds ${chars} characters, more than SENTIMENT_MAX_CHARS (${maxChars})`,
+      'oversized',
+    );
+  }
+  if (notText.test(item.title) || (item.body !== null && notText.test(item.body))) {
+    return new ValidationError(`news item ${item.id} holds control characters or undecodable bytes`, 'binary');
+  }
+  return null;
+}
+
 export function createSentimentStage(options: {
   classifier: SentimentClassifier;
   match: (text: string) => string[];
   batch: { maxRecords: number; maxWaitMs: number };
+  /** @defaultValue 10,000 (SENTIMENT_MAX_CHARS) */
+  maxChars?: number;
 }): StageDefinition<NewsItem> {
+  const maxChars = options.maxChars ?? 10_000;
   const { classifier, match } = options;
   return defineStage<NewsItem>({
     name: 'sentiment',
@@ -79,6 +104,11 @@ export function createSentimentStage(options: {
     inputs: [topics.news],
     outputs: [topics.sentiment],
     batch: options.batch,
+    prepare(item) {
+      const problem = unscorable(item, maxChars);
+      if (problem) throw problem;
+      return item;
+    },
     async handleBatch(records) {
       const scored = await scoreItems(
         records.map((r) => r.value),
