@@ -61,12 +61,15 @@ describe('sentiment stage', () => {
       input(topics.news, news('empty', '   ')),
       input(topics.news, news('long', 'Bitcoin rallies', { body: 'x'.repeat(300) })),
       input(topics.news, news('binary', 'Ether \u0000\u0001 PK\u0003\u0004')),
+      input(topics.news, news('mojibake', '\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD ETH')),
+      // A few replacement characters are mojibake in a real headline, which is still scored.
+      input(topics.news, news('a', 'Operating profit rose to EUR 13.1 mn from EUR 8.7 mn \uFFFD in the period')),
       { topic: topics.news, bytes: Buffer.from([0xff, 0x00, 0x13]) },
-      input(topics.news, items[0]!),
     ]);
     // Items land on partitions by id, so the dead letters are compared by reason, not by order.
     const byReason = new Map(run.deadLetters.map((d) => [d.reason, d.message]));
     expect([...byReason.keys()].sort()).toEqual(['binary', 'decode', 'empty', 'oversized']);
+    expect(run.deadLetters).toHaveLength(5);
     expect(byReason.get('oversized')).toBe('news item long holds 315 characters, more than SENTIMENT_MAX_CHARS (200)');
     expect(run.deadLetters.every((d) => d.topic === 'news')).toBe(true);
     expect(run.outputs.map((o) => o.key)).toEqual(['*|a']);

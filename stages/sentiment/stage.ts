@@ -68,10 +68,17 @@ export function sentimentRecords(
   return [...scored.symbols, MARKET_SYMBOL].map((symbol) => ({ ...base, symbol }));
 }
 
-// Control characters other than tab and line breaks, and U+FFFD (what a decoder leaves of bytes that were not
-// text): a binary body or a mis-decoded feed, not a headline.
+// Control characters other than tab and line breaks: a binary body, not text. U+FFFD is what a decoder leaves of
+// bytes that were not text: real feeds carry a few (mojibake), so only text that is mostly that counts as binary.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
-const notText = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
+const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+function binary(text: string): boolean {
+  if (control.test(text)) return true;
+  let replaced = 0;
+  for (const ch of text) if (ch === '\uFFFD') replaced += 1;
+  return replaced > 0 && replaced * 5 > text.replace(/\s/g, '').length;
+}
 
 /** Why an item cannot be scored (it goes to news.dlq with that reason), or null. */
 export function unscorable(item: NewsItem, maxChars: number): ValidationError | null {
@@ -83,7 +90,7 @@ export function unscorable(item: NewsItem, maxChars: number): ValidationError | 
       'oversized',
     );
   }
-  if (notText.test(item.title) || (item.body !== null && notText.test(item.body))) {
+  if (binary(item.title) || (item.body !== null && binary(item.body))) {
     return new ValidationError(`news item ${item.id} holds control characters or undecodable bytes`, 'binary');
   }
   return null;
